@@ -59,19 +59,36 @@ pub(crate) struct Arn<'a> {
 }
 
 /// Splits `arn:partition:service:region:account:resource`; `None` when the text is not an
-/// ARN of that shape.
+/// ARN of that shape. A policy variable (`${aws:ResourceAccount}`) is one piece even though
+/// it holds a colon.
 pub(crate) fn split_arn(s: &str) -> Option<Arn<'_>> {
-    let mut parts = s.splitn(6, ':');
-    let prefix = parts.next()?;
-    if !prefix.eq_ignore_ascii_case("arn") {
+    let mut cuts: [usize; 5] = [0; 5];
+    let mut found = 0;
+    let mut in_variable = false;
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() && found < 5 {
+        match bytes.get(i) {
+            Some(b'$') if bytes.get(i + 1) == Some(&b'{') => in_variable = true,
+            Some(b'}') => in_variable = false,
+            Some(b':') if !in_variable => {
+                if let Some(slot) = cuts.get_mut(found) {
+                    *slot = i;
+                }
+                found += 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    if found < 5 {
         return None;
     }
-    let _partition = parts.next()?;
-    let service = parts.next()?;
-    let _region = parts.next()?;
-    let account = parts.next()?;
-    let resource = parts.next()?;
-    Some(Arn { service, account, resource })
+    let [c0, c1, c2, c3, c4] = cuts;
+    if !s.get(..c0)?.eq_ignore_ascii_case("arn") {
+        return None;
+    }
+    Some(Arn { service: s.get(c1 + 1..c2)?, account: s.get(c3 + 1..c4)?, resource: s.get(c4 + 1..)? })
 }
 
 #[cfg(test)]
@@ -97,5 +114,7 @@ mod test {
         assert_eq!((arn.service, arn.account, arn.resource), ("iam", "111122223333", "role/a:b"));
         assert!(split_arn("arn:aws:iam::111122223333").is_none());
         assert!(split_arn("111122223333").is_none());
+        let var = split_arn("arn:aws:iam::${aws:ResourceAccount}:role/x").unwrap_or_else(|| panic!());
+        assert_eq!(var.account, "${aws:ResourceAccount}");
     }
 }

@@ -585,10 +585,28 @@ pub(crate) fn evaluate_document(doc: &Value, zone: &TrustZone) -> Evaluation {
         Verdict::Private
     };
     // Deciding reasons first, then malformed statements, then the rest in statement order.
-    reasons.sort_by_key(|r| match r.outcome {
-        Some(o) if o == verdict => 0,
-        Some(Verdict::Unknown) => 1,
-        _ => 2,
+    reasons.sort_by_key(|r| {
+        let group = match r.outcome {
+            Some(o) if o == verdict => 0,
+            Some(Verdict::Unknown) => 1,
+            _ => 2,
+        };
+        (group, weight(r.code))
     });
     Evaluation { verdict, reasons }
+}
+
+/// Among reasons of equal standing, the more telling ones come first: a person reading only
+/// the first reason learns the most from a cancelled or confined statement.
+fn weight(code: Code) -> u8 {
+    match code {
+        Code::OpenPrincipal => 0,
+        Code::ConfinedOutside | Code::CrossAccountPrincipal => 1,
+        Code::CancelledByDeny => 2,
+        Code::ConfinedInside => 3,
+        Code::MalformedStatement => 4,
+        Code::UnreachablePrincipal => 5,
+        Code::TrustedPrincipal => 6,
+        _ => 7,
+    }
 }

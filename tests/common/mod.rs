@@ -1,0 +1,11 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+pub mod cases;
+
+use kms_exposure::policy::TrustZone;
+
+/// The engine's trust zone for a case zone.
+pub fn trust_zone(z: &cases::Zone) -> TrustZone {
+    TrustZone::from_input(z.account, &z.accounts, &z.orgs, &z.ips).unwrap_or_else(|e| panic!("bad test zone: {e}"))
+}
