@@ -116,7 +116,7 @@ pub fn write_text(out: &mut impl Write, eval: &Evaluation) -> io::Result<()> {
         writeln!(out, "  [{}] {}", r.code.as_str(), r.message)?;
         for n in &r.conditions {
             let mark = if n.confining { "confines" } else { "does not confine" };
-            writeln!(out, "      {} {} {:?}: {mark}: {}", n.operator, n.key, n.values, n.why)?;
+            writeln!(out, "      {} {} {:?}: {mark}", n.operator, n.key, n.values)?;
         }
     }
     Ok(())
