@@ -2,16 +2,30 @@
 # `make demo` and `make test`.
 
 CARGO ?= cargo
+PYTHON ?= python3
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cksum < tests/validators/requirements.txt | cut -d' ' -f1)
+export AWS_ACCESS_KEY_ID ?= testing
+export AWS_SECRET_ACCESS_KEY ?= testing
+export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: build release demo test test-rust bench-engine bench clean-venv
+.PHONY: build release demo venv test test-rust test-validators bench-engine bench schemas clean-venv
 
 build:
 	$(CARGO) build --locked
 
 release:
 	$(CARGO) build --locked --release
+
+# Python tools the tests use (moto, py-ocsf-models, botocore), in a venv of their own.
+venv: $(STAMP)
+$(STAMP): tests/validators/requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r tests/validators/requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $@
 
 # The offline demo: the verdict of each example policy.
 demo: build
@@ -20,11 +34,23 @@ demo: build
 	  echo "(exit $$?)"; done
 
 # Everything the tests need is installed here, so this works on a fresh clone.
-test: test-rust
+test: venv test-rust test-validators
 
 test-rust:
-	AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true \
-	  $(CARGO) test --locked
+	$(CARGO) test --locked
+
+# Sample OCSF and ASFF files checked by py-ocsf-models and botocore's own validation.
+test-validators: venv
+	rm -rf target/sample-findings
+	$(CARGO) run --locked -q --example sample_findings -- target/sample-findings
+	./target/debug/kms-exposure validate target/sample-findings/*
+	$(PY) tests/validators/validate_outputs.py target/sample-findings/*.json
+
+# Regenerate the bundled schemas (needs shared/reference beside the repository).
+schemas: venv
+	$(PY) schemas/derive/derive_ocsf.py
+	$(PY) schemas/derive/derive_asff.py
+	$(PY) schemas/derive/derive_metadata.py ../shared/reference/prowler-aws-check-types.json
 
 # Engine throughput (policies per second on one core).
 bench-engine:

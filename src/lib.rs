@@ -1,7 +1,13 @@
 //! kms-exposure: finds AWS KMS customer-managed keys whose key policy lets anyone use them.
 //!
 //! The library holds every part of the tool so that tests can call it directly:
-//! [`policy`] is the pure policy engine; [`cli`] wires the command line to it.
+//! [`policy`] is the pure policy engine; [`metadata`] the embedded check metadata;
+//! [`finding`] the one finding model; [`output`] the file formats; [`validate`] the bundled
+//! schemas; [`cli`] wires the command line to them.
 
 pub mod cli;
+pub mod finding;
+pub mod metadata;
+pub mod output;
 pub mod policy;
+pub mod validate;

@@ -2,6 +2,7 @@
 //! module and only wires library parts together.
 
 mod evaluate;
+mod info;
 
 use std::process::ExitCode;
 
@@ -43,6 +44,10 @@ pub struct Cli {
 enum Command {
     /// Evaluate a key policy offline: is it public, cross-account or private, and why?
     Evaluate(evaluate::Args),
+    /// Print the check's metadata (Prowler's format) with its compliance mappings, as JSON.
+    Metadata,
+    /// Check output files (.ocsf.json, .asff.json, .csv, .metadata.json) against the bundled schemas.
+    Validate(info::ValidateArgs),
 }
 
 /// Parses the process arguments and runs the chosen subcommand.
@@ -61,5 +66,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Metadata => info::metadata(),
+        Command::Validate(args) => info::validate(args),
     }
 }

@@ -2,6 +2,7 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod samples;
 
 use kms_exposure::policy::TrustZone;
 
