@@ -7,7 +7,9 @@
 
 pub mod cli;
 pub mod finding;
+pub mod inventory;
 pub mod metadata;
 pub mod output;
 pub mod policy;
+pub mod scan;
 pub mod validate;

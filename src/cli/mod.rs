@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod info;
+mod scan;
 
 use std::process::ExitCode;
 
@@ -44,6 +45,8 @@ pub struct Cli {
 enum Command {
     /// Evaluate a key policy offline: is it public, cross-account or private, and why?
     Evaluate(evaluate::Args),
+    /// Scan an AWS account's KMS keys across regions and write findings.
+    Scan(Box<scan::Args>),
     /// Print the check's metadata (Prowler's format) with its compliance mappings, as JSON.
     Metadata,
     /// Check output files (.ocsf.json, .asff.json, .csv, .metadata.json) against the bundled schemas.
@@ -66,6 +69,7 @@ pub fn main() -> ExitCode {
 fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
+        Command::Scan(args) => scan::run(*args),
         Command::Metadata => info::metadata(),
         Command::Validate(args) => info::validate(args),
     }

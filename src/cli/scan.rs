@@ -1,0 +1,235 @@
+//! `kms-exposure scan`: Prowler's flags, a progress bar on a terminal, the summary, the files.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+
+use clap::ValueEnum;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::Status;
+use crate::finding::Status as FindingStatus;
+use crate::inventory::{AwsOptions, regions};
+use crate::output::{self, AsffProduct, Format};
+use crate::policy::TrustZone;
+use crate::scan::{self, Outcome};
+
+/// Prowler's log levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum LogLevel {
+    /// Everything, including each request.
+    Debug,
+    /// Progress messages.
+    Info,
+    /// Recoverable problems.
+    Warning,
+    /// Failures (the default).
+    Error,
+    /// Only fatal problems.
+    Critical,
+}
+
+/// Flags of `scan` (Prowler's names where Prowler has them).
+#[derive(Debug, clap::Args)]
+pub struct Args {
+    /// Named AWS profile.
+    #[arg(short = 'p', long)]
+    profile: Option<String>,
+    /// Role ARN to assume before scanning.
+    #[arg(short = 'R', long)]
+    role: Option<String>,
+    /// External id for the role.
+    #[arg(short = 'I', long, requires = "role")]
+    external_id: Option<String>,
+    /// Assumed role session duration in seconds (900 to 43200).
+    #[arg(short = 'T', long, requires = "role", value_parser = clap::value_parser!(u64).range(900..=43200))]
+    session_duration: Option<u64>,
+    /// Regions to scan (default: every region enabled for the account).
+    #[arg(short = 'f', long = "region", visible_alias = "filter-region", num_args = 1.., value_name = "REGION")]
+    regions: Vec<String>,
+    /// Attempts per request, including the first, with the SDK's adaptive retry mode.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    aws_retries_max_attempts: u32,
+    /// Requests in flight at most, across all regions.
+    #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
+    max_requests_in_flight: u64,
+    /// Output formats.
+    #[arg(short = 'M', long = "output-formats", num_args = 1.., value_enum, default_values_t = Format::ALL.to_vec())]
+    output_formats: Vec<Format>,
+    /// Output directory.
+    #[arg(short = 'o', long = "output-directory", default_value = "output")]
+    output_directory: PathBuf,
+    /// Output file name, without extension (default: kms-exposure-output-<account>-<time>).
+    #[arg(short = 'F', long = "output-filename")]
+    output_filename: Option<String>,
+    /// Security Hub product for ASFF findings: custom, prowler, or a product ARN.
+    #[arg(long, default_value = "custom")]
+    asff_product: String,
+    /// An account to trust besides the owner (repeatable).
+    #[arg(long = "trusted-account", value_name = "ID", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_accounts: Vec<String>,
+    /// An organization to trust, `o-...` (repeatable).
+    #[arg(long = "trusted-org", value_name = "ORG", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_orgs: Vec<String>,
+    /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
+    #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_ips: Vec<String>,
+    /// Exit 0 even when public keys are found.
+    #[arg(short = 'z', long)]
+    ignore_exit_code_3: bool,
+    /// Do not print the banner.
+    #[arg(short = 'b', long)]
+    no_banner: bool,
+    /// Log level (logs go to stderr).
+    #[arg(long, value_enum, default_value_t = LogLevel::Error)]
+    log_level: LogLevel,
+}
+
+fn init_logging(level: LogLevel) {
+    let max = match level {
+        LogLevel::Debug => tracing::Level::DEBUG,
+        LogLevel::Info => tracing::Level::INFO,
+        LogLevel::Warning => tracing::Level::WARN,
+        LogLevel::Error | LogLevel::Critical => tracing::Level::ERROR,
+    };
+    let _ = tracing_subscriber::fmt()
+        .with_max_level(max)
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .try_init();
+}
+
+/// Runs `scan`.
+pub fn run(args: Args) -> Status {
+    init_logging(args.log_level);
+    let zone = match TrustZone::from_input(None, &args.trusted_accounts, &args.trusted_orgs, &args.trusted_ips) {
+        Ok(z) => z,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Status::Usage;
+        }
+    };
+    if let Some(bad) = args.regions.iter().find(|r| !regions::is_region_name(r)) {
+        eprintln!("error: `{bad}` is not a region name such as eu-west-1");
+        return Status::Usage;
+    }
+    let asff_product = match AsffProduct::parse(&args.asff_product) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: --asff-product: {e}");
+            return Status::Usage;
+        }
+    };
+    // An unwritable output directory is an error before any scanning starts.
+    if let Err(e) = output::prepare_directory(&args.output_directory) {
+        eprintln!("error: {e} (choose another with -o DIR)");
+        return Status::Error;
+    }
+    if !args.no_banner {
+        println!(
+            "kms-exposure {}: check kms_key_not_publicly_accessible (is any KMS key policy open to everyone?)",
+            env!("CARGO_PKG_VERSION")
+        );
+    }
+    let mut formats = args.output_formats.clone();
+    formats.dedup();
+    let options = output::Options {
+        directory: args.output_directory.clone(),
+        filename: args.output_filename.clone(),
+        formats,
+        asff_product,
+    };
+    let request = scan::Request {
+        aws: AwsOptions {
+            profile: args.profile.clone(),
+            role: args.role.clone(),
+            external_id: args.external_id.clone(),
+            session_duration: args.session_duration,
+            max_attempts: args.aws_retries_max_attempts,
+            home_region: args.regions.first().cloned(),
+        },
+        regions: if args.regions.is_empty() { None } else { Some(args.regions.clone()) },
+        zone,
+        max_in_flight: usize::try_from(args.max_requests_in_flight).unwrap_or(32),
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return Status::Error;
+        }
+    };
+    let progress = progress_bar();
+    let outcome = match runtime.block_on(scan::run(&request, progress)) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Status::Error;
+        }
+    };
+    let written = match output::write_files(&outcome.findings, &options, &outcome.context.account, outcome.context.scan_time) {
+        Ok(w) => w,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Status::Error;
+        }
+    };
+    print_summary(&outcome, &written);
+    let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
+    if unmuted_fail && !args.ignore_exit_code_3 { Status::Failed } else { Status::Clean }
+}
+
+fn progress_bar() -> ProgressBar {
+    if !std::io::stderr().is_terminal() {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(0), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{spinner} keys {pos}/{len} [{elapsed_precise}] {wide_bar}") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+fn print_summary(o: &Outcome, written: &[PathBuf]) {
+    println!("Account {} ({}), {} region(s), scanned in {:.1} s", o.session.account, o.session.partition, o.regions.len(), o.elapsed.as_secs_f64());
+    println!("{:<16} {:>6} {:>6} {:>6} {:>6} {:>11}", "region", "keys", "PASS", "FAIL", "MANUAL", "aws-managed");
+    let mut not_enabled = Vec::new();
+    for r in &o.regions {
+        if r.not_enabled {
+            not_enabled.push(r.region.as_str());
+            continue;
+        }
+        println!("{:<16} {:>6} {:>6} {:>6} {:>6} {:>11}", r.region, r.keys, r.pass, r.fail, r.manual, r.aws_managed);
+        if let Some(why) = &r.failure {
+            println!("  {}: {why}", r.region);
+        }
+    }
+    let sum = |f: fn(&scan::RegionSummary) -> usize| o.regions.iter().map(f).sum::<usize>();
+    println!(
+        "{:<16} {:>6} {:>6} {:>6} {:>6} {:>11}",
+        "total",
+        sum(|r| r.keys),
+        sum(|r| r.pass),
+        sum(|r| r.fail),
+        sum(|r| r.manual),
+        sum(|r| r.aws_managed)
+    );
+    if !not_enabled.is_empty() {
+        println!("Not enabled for this account (skipped): {}", not_enabled.join(", "));
+    }
+    let muted = o.findings.iter().filter(|f| f.muted).count();
+    if muted > 0 {
+        println!("Muted findings: {muted}");
+    }
+    let keys = sum(|r| r.keys) + sum(|r| r.aws_managed);
+    let calls = o.counters.total();
+    if keys > 0 {
+        println!("API requests: {calls} ({:.2} per key)", calls as f64 / keys as f64);
+    }
+    for f in o.findings.iter().filter(|f| f.status == FindingStatus::Fail) {
+        println!("FAIL {} {}: {}", f.resource.region, f.resource.key_id, f.status_extended);
+    }
+    for p in written {
+        println!("Wrote {}", p.display());
+    }
+}
