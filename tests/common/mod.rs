@@ -2,6 +2,8 @@
 #![allow(dead_code)]
 
 pub mod cases;
+pub mod moto;
+pub mod proxy;
 pub mod samples;
 
 use kms_exposure::policy::TrustZone;
