@@ -27,11 +27,9 @@ $(STAMP): tests/validators/requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
-# The offline demo: the verdict of each example policy.
-demo: build
-	@for p in examples/policies/*.json; do \
-	  echo "== $$p"; ./target/debug/kms-exposure evaluate --policy $$p --account 111122223333; \
-	  echo "(exit $$?)"; done
+# A full scan of an emulated account (moto on loopback), with findings written.
+demo: venv build
+	bash scripts/demo.sh
 
 # Everything the tests need is installed here, so this works on a fresh clone.
 test: venv test-rust test-validators
