@@ -12,4 +12,5 @@ pub mod metadata;
 pub mod output;
 pub mod policy;
 pub mod scan;
+pub mod securityhub;
 pub mod validate;

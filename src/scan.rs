@@ -67,17 +67,22 @@ pub struct Outcome {
     pub elapsed: Duration,
 }
 
-/// Runs a scan. `Err` only for what stops the whole scan (no credentials, STS refused);
-/// every per-region and per-key failure becomes a MANUAL finding instead.
-pub async fn run(request: &Request, progress: ProgressBar) -> Result<Outcome, String> {
-    let started = Instant::now();
-    let check = metadata::check()?;
+/// Connects (credentials, STS) and returns the session with the regions the scan covers.
+pub async fn connect(request: &Request) -> Result<(Session, Vec<String>), String> {
     let session = inventory::connect(&request.aws).await?;
-    let explicit = request.regions.is_some();
     let region_list: Vec<String> = match &request.regions {
         Some(r) => r.clone(),
         None => regions::of_partition(&session.partition).iter().map(|s| (*s).to_string()).collect(),
     };
+    Ok((session, region_list))
+}
+
+/// Runs a scan over `region_list`. `Err` only for what stops the whole scan; every
+/// per-region and per-key failure becomes a MANUAL finding instead.
+pub async fn run(request: &Request, session: Session, region_list: Vec<String>, progress: ProgressBar) -> Result<Outcome, String> {
+    let started = Instant::now();
+    let check = metadata::check()?;
+    let explicit = request.regions.is_some();
     let context = ScanContext {
         account: session.account.clone(),
         account_name: session.account.clone(),

@@ -3,6 +3,7 @@
 
 mod evaluate;
 mod info;
+mod push;
 mod scan;
 
 use std::process::ExitCode;
@@ -47,6 +48,8 @@ enum Command {
     Evaluate(evaluate::Args),
     /// Scan an AWS account's KMS keys across regions and write findings.
     Scan(Box<scan::Args>),
+    /// Import existing ASFF files into AWS Security Hub (same batching, retries and report as scan -S).
+    Push(push::Args),
     /// Print the check's metadata (Prowler's format) with its compliance mappings, as JSON.
     Metadata,
     /// Check output files (.ocsf.json, .asff.json, .csv, .metadata.json) against the bundled schemas.
@@ -70,7 +73,47 @@ fn run(cli: Cli) -> Status {
     match cli.command {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Scan(args) => scan::run(*args),
+        Command::Push(args) => push::run(args),
         Command::Metadata => info::metadata(),
         Command::Validate(args) => info::validate(args),
     }
+}
+
+/// Prowler's credential and retry flags, shared by the commands that call AWS.
+#[derive(Debug, Clone, clap::Args)]
+pub struct AwsArgs {
+    /// Named AWS profile.
+    #[arg(short = 'p', long)]
+    profile: Option<String>,
+    /// Role ARN to assume before calling AWS.
+    #[arg(short = 'R', long)]
+    role: Option<String>,
+    /// External id for the role.
+    #[arg(short = 'I', long, requires = "role")]
+    external_id: Option<String>,
+    /// Assumed role session duration in seconds (900 to 43200).
+    #[arg(short = 'T', long, requires = "role", value_parser = clap::value_parser!(u64).range(900..=43200))]
+    session_duration: Option<u64>,
+    /// Attempts per request, including the first, with the SDK's adaptive retry mode.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
+    aws_retries_max_attempts: u32,
+}
+
+impl AwsArgs {
+    fn options(&self, home_region: Option<String>) -> crate::inventory::AwsOptions {
+        crate::inventory::AwsOptions {
+            profile: self.profile.clone(),
+            role: self.role.clone(),
+            external_id: self.external_id.clone(),
+            session_duration: self.session_duration,
+            max_attempts: self.aws_retries_max_attempts,
+            home_region,
+        }
+    }
+}
+
+/// The async runtime for commands that call AWS. Worker stacks are large because the SDK's
+/// deserializers for Security Hub findings recurse deeply (a debug build overflows 2 MiB).
+fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(32 * 1024 * 1024).build()
 }

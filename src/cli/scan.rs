@@ -8,7 +8,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Status;
 use crate::finding::Status as FindingStatus;
-use crate::inventory::{AwsOptions, regions};
+use crate::inventory::regions;
+use crate::securityhub;
 use crate::output::{self, AsffProduct, Format};
 use crate::policy::TrustZone;
 use crate::scan::{self, Outcome};
@@ -32,24 +33,11 @@ pub enum LogLevel {
 /// Flags of `scan` (Prowler's names where Prowler has them).
 #[derive(Debug, clap::Args)]
 pub struct Args {
-    /// Named AWS profile.
-    #[arg(short = 'p', long)]
-    profile: Option<String>,
-    /// Role ARN to assume before scanning.
-    #[arg(short = 'R', long)]
-    role: Option<String>,
-    /// External id for the role.
-    #[arg(short = 'I', long, requires = "role")]
-    external_id: Option<String>,
-    /// Assumed role session duration in seconds (900 to 43200).
-    #[arg(short = 'T', long, requires = "role", value_parser = clap::value_parser!(u64).range(900..=43200))]
-    session_duration: Option<u64>,
+    #[command(flatten)]
+    aws: super::AwsArgs,
     /// Regions to scan (default: every region enabled for the account).
     #[arg(short = 'f', long = "region", visible_alias = "filter-region", num_args = 1.., value_name = "REGION")]
     regions: Vec<String>,
-    /// Attempts per request, including the first, with the SDK's adaptive retry mode.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
-    aws_retries_max_attempts: u32,
     /// Requests in flight at most, across all regions.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_requests_in_flight: u64,
@@ -74,6 +62,18 @@ pub struct Args {
     /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
     #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
     trusted_ips: Vec<String>,
+    /// Import findings into AWS Security Hub (BatchImportFindings), after the files are written.
+    #[arg(short = 'S', long)]
+    security_hub: bool,
+    /// Send only FAILED findings to Security Hub.
+    #[arg(long, requires = "security_hub")]
+    send_sh_only_fails: bool,
+    /// Do not archive earlier Security Hub findings that this scan no longer produces.
+    #[arg(long, requires = "security_hub")]
+    skip_sh_update: bool,
+    /// Exit as if the import succeeded even when findings could not be imported.
+    #[arg(long, requires = "security_hub")]
+    ignore_sh_errors: bool,
     /// Exit 0 even when public keys are found.
     #[arg(short = 'z', long)]
     ignore_exit_code_3: bool,
@@ -140,33 +140,59 @@ pub fn run(args: Args) -> Status {
         asff_product,
     };
     let request = scan::Request {
-        aws: AwsOptions {
-            profile: args.profile.clone(),
-            role: args.role.clone(),
-            external_id: args.external_id.clone(),
-            session_duration: args.session_duration,
-            max_attempts: args.aws_retries_max_attempts,
-            home_region: args.regions.first().cloned(),
-        },
+        aws: args.aws.options(args.regions.first().cloned()),
         regions: if args.regions.is_empty() { None } else { Some(args.regions.clone()) },
         zone,
         max_in_flight: usize::try_from(args.max_requests_in_flight).unwrap_or(32),
     };
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match super::runtime() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
             return Status::Error;
         }
     };
-    let progress = progress_bar();
-    let outcome = match runtime.block_on(scan::run(&request, progress)) {
+    let asff_product = options.asff_product.clone();
+    let work = async {
+        let (session, region_list) = scan::connect(&request).await?;
+        // Security Hub is checked before scanning, so a missing hub is said up front.
+        let mut hubs = std::collections::HashMap::new();
+        if args.security_hub {
+            hubs = securityhub::check_hubs(&session.config, &region_list).await;
+            let mut missing: Vec<&String> = hubs.iter().filter(|(_, r)| r.is_err()).map(|(k, _)| k).collect();
+            missing.sort();
+            for region in missing {
+                if let Some(Err(why)) = hubs.get(region) {
+                    eprintln!("warning: {why}");
+                }
+            }
+            if asff_product == AsffProduct::Prowler {
+                let mut ok: Vec<String> = hubs.iter().filter(|(_, r)| r.is_ok()).map(|(k, _)| k.clone()).collect();
+                ok.sort();
+                for region in ok {
+                    let c = securityhub::client(&session.config, &region);
+                    match securityhub::check_prowler_subscription(&c, &region, &session.partition).await {
+                        Ok(None) => {}
+                        Ok(Some(warning)) => eprintln!("warning: {warning}"),
+                        Err(why) => {
+                            eprintln!("warning: {why}");
+                            hubs.insert(region, Err(why));
+                        }
+                    }
+                }
+            }
+        }
+        let outcome = scan::run(&request, session, region_list, progress_bar()).await?;
+        Ok::<_, String>((outcome, hubs))
+    };
+    let (outcome, hubs) = match runtime.block_on(work) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return Status::Error;
         }
     };
+    // Files are always written before any import: an import failure loses nothing.
     let written = match output::write_files(&outcome.findings, &options, &outcome.context.account, outcome.context.scan_time) {
         Ok(w) => w,
         Err(e) => {
@@ -175,8 +201,35 @@ pub fn run(args: Args) -> Status {
         }
     };
     print_summary(&outcome, &written);
+    let mut import_failed = false;
+    if args.security_hub {
+        let findings: Vec<serde_json::Value> =
+            outcome.findings.iter().map(|f| output::asff::to_asff(f, &asff_product)).collect();
+        let check_id = outcome.findings.first().map(|f| f.check.metadata.check_id.clone()).unwrap_or_else(|| "kms_key_not_publicly_accessible".into());
+        let sh = securityhub::Options {
+            only_fails: args.send_sh_only_fails,
+            skip_update: args.skip_sh_update,
+            generator_id: format!("prowler-{check_id}"),
+            account: outcome.context.account.clone(),
+        };
+        let reports = runtime.block_on(securityhub::import_all(
+            &outcome.session.config,
+            securityhub::by_region(findings),
+            &hubs,
+            &sh,
+            true,
+        ));
+        import_failed = securityhub::print_report(&reports);
+    }
     let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
-    if unmuted_fail && !args.ignore_exit_code_3 { Status::Failed } else { Status::Clean }
+    if import_failed && !args.ignore_sh_errors {
+        eprintln!("error: some findings were not imported into Security Hub; the files above hold them all (kms-exposure push FILE.asff.json retries)");
+        Status::Error
+    } else if unmuted_fail && !args.ignore_exit_code_3 {
+        Status::Failed
+    } else {
+        Status::Clean
+    }
 }
 
 fn progress_bar() -> ProgressBar {

@@ -33,6 +33,10 @@ pub struct Rules {
     pub fail: Vec<Fail>,
     /// Key ids whose DescribeKey answer is rewritten to `KeyManager: AWS`.
     pub aws_managed: Vec<String>,
+    /// Findings to reject in BatchImportFindings: (text in the finding Id, error code, how
+    /// many times). They are removed from the forwarded request and returned in
+    /// `FailedFindings`, as Security Hub does.
+    pub reject_findings: Vec<(String, String, u32)>,
 }
 
 /// A running proxy.
@@ -50,13 +54,14 @@ impl Proxy {
         let port = listener.local_addr().map(|a| a.port()).unwrap_or_default();
         let upstream = upstream.trim_start_matches("http://").to_string();
         let counts = Arc::new(Mutex::new(HashMap::new()));
+        let rejects = Arc::new(Mutex::new(rules.reject_findings.clone()));
         let rules = Arc::new(rules);
         let c = counts.clone();
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (up, rules, counts) = (upstream.clone(), rules.clone(), c.clone());
+                let (up, rules, counts, rejects) = (upstream.clone(), rules.clone(), c.clone(), rejects.clone());
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &up, &rules, &counts);
+                    let _ = serve(stream, &up, &rules, &counts, &rejects);
                 });
             }
         });
@@ -179,11 +184,63 @@ fn page(body: &[u8], request: &[u8], list_key: &str, size: usize) -> Vec<u8> {
     serde_json::to_vec(&v).unwrap_or_default()
 }
 
-fn serve(stream: TcpStream, upstream: &str, rules: &Rules, counts: &Mutex<HashMap<String, u64>>) -> std::io::Result<()> {
+/// The API action: from `X-Amz-Target` (JSON protocols), the `Action=` form field (STS), or
+/// the method and path (Security Hub's REST API).
+fn action_of(req: &Message) -> String {
+    if let Some(t) = req.header("x-amz-target").and_then(|t| t.split('.').nth(1)) {
+        return t.to_string();
+    }
+    let body = String::from_utf8_lossy(&req.body);
+    if let Some(a) = body.split('&').find_map(|kv| kv.strip_prefix("Action=")) {
+        return a.to_string();
+    }
+    let mut parts = req.head.split_whitespace();
+    let method = parts.next().unwrap_or_default();
+    let path = parts.next().unwrap_or_default().split('?').next().unwrap_or_default();
+    match (method, path) {
+        ("POST", "/findings/import") => "BatchImportFindings",
+        ("POST", "/findings") => "GetFindings",
+        ("GET", "/accounts") => "DescribeHub",
+        ("POST", "/accounts") => "EnableSecurityHub",
+        ("GET", "/productSubscriptions") => "ListEnabledProductsForImport",
+        _ => "other",
+    }
+    .to_string()
+}
+
+/// Removes the findings a reject rule matches; returns the rejected (Id, code) pairs.
+fn reject(req: &mut Message, rules: &Mutex<Vec<(String, String, u32)>>) -> Vec<(String, String)> {
+    let Ok(mut body) = serde_json::from_slice::<Value>(&req.body) else { return Vec::new() };
+    let Ok(mut rules) = rules.lock() else { return Vec::new() };
+    let mut rejected = Vec::new();
+    if let Some(findings) = body.get_mut("Findings").and_then(Value::as_array_mut) {
+        findings.retain(|f| {
+            let id = f.get("Id").and_then(Value::as_str).unwrap_or_default();
+            for rule in rules.iter_mut() {
+                if rule.2 > 0 && id.contains(rule.0.as_str()) {
+                    rule.2 -= 1;
+                    rejected.push((id.to_string(), rule.1.clone()));
+                    return false;
+                }
+            }
+            true
+        });
+    }
+    req.body = serde_json::to_vec(&body).unwrap_or_default();
+    rejected
+}
+
+fn serve(
+    stream: TcpStream,
+    upstream: &str,
+    rules: &Rules,
+    counts: &Mutex<HashMap<String, u64>>,
+    rejects: &Mutex<Vec<(String, String, u32)>>,
+) -> std::io::Result<()> {
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_message(&mut reader, false)? {
-        let action = req.header("x-amz-target").and_then(|t| t.split('.').nth(1)).unwrap_or("other").to_string();
+        let action = action_of(&req);
         if let Ok(mut c) = counts.lock() {
             *c.entry(action.clone()).or_insert(0) += 1;
         }
@@ -198,6 +255,8 @@ fn serve(stream: TcpStream, upstream: &str, rules: &Rules, counts: &Mutex<HashMa
             respond(&mut out, f.status, "application/x-amz-json-1.1", body.to_string().as_bytes())?;
             continue;
         }
+        let mut req = req;
+        let rejected = if action == "BatchImportFindings" { reject(&mut req, rejects) } else { Vec::new() };
         let resp = forward(&req, upstream)?;
         let status: u16 = resp.head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(500);
         let mut body = resp.body.clone();
@@ -205,6 +264,19 @@ fn serve(stream: TcpStream, upstream: &str, rules: &Rules, counts: &Mutex<HashMa
             match (action.as_str(), rules.page_size) {
                 ("ListKeys", Some(n)) => body = page(&body, &req.body, "Keys", n),
                 ("ListAliases", Some(n)) => body = page(&body, &req.body, "Aliases", n),
+                ("BatchImportFindings", _) if !rejected.is_empty() => {
+                    let mut v: Value = serde_json::from_slice(&body).unwrap_or(json!({}));
+                    let failed: Vec<Value> = rejected
+                        .iter()
+                        .map(|(id, code)| json!({"Id": id, "ErrorCode": code, "ErrorMessage": "rejected by the test proxy"}))
+                        .collect();
+                    if let Some(o) = v.as_object_mut() {
+                        let n = failed.len() as u64;
+                        o.insert("FailedFindings".into(), Value::Array(failed));
+                        o.insert("FailedCount".into(), json!(n));
+                    }
+                    body = serde_json::to_vec(&v).unwrap_or_default();
+                }
                 ("DescribeKey", _) if rules.aws_managed.iter().any(|k| body_text.contains(k.as_str())) => {
                     let mut v: Value = serde_json::from_slice(&body).unwrap_or(Value::Null);
                     if let Some(m) = v.get_mut("KeyMetadata").and_then(Value::as_object_mut) {
