@@ -16,10 +16,19 @@ echo "== emulated account at $endpoint"
 "$VENV/bin/python" scripts/demo_seed.py "$endpoint"
 export AWS_ENDPOINT_URL="$endpoint" AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing AWS_EC2_METADATA_DISABLED=true
 rm -rf output/demo
-echo "== kms-exposure scan -f us-east-1 eu-west-1 -o output/demo"
+echo "== kms-exposure scan -f us-east-1 eu-west-1 -o output/demo -S"
 status=0
-./target/debug/kms-exposure scan -f us-east-1 eu-west-1 -o output/demo "$@" || status=$?
+./target/debug/kms-exposure scan -f us-east-1 eu-west-1 -o output/demo -S "$@" || status=$?
 echo "== exit code $status (3: public keys were found)"
 echo "== files"
 ls -l output/demo
 ./target/debug/kms-exposure validate output/demo/*
+echo "== findings now in the emulated Security Hub"
+"$VENV/bin/python" - "$endpoint" <<'PY'
+import sys, boto3
+for region in ("us-east-1", "eu-west-1"):
+    hub = boto3.client("securityhub", region_name=region, endpoint_url=sys.argv[1],
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    for f in hub.get_findings()["Findings"]:
+        print(f"{region}  {f['Compliance']['Status']:<13} {f['RecordState']:<8} {f['Resources'][0]['Id']}")
+PY

@@ -48,4 +48,7 @@ key(eu, "private", [])
 key(eu, "org-guarded", [{"Sid": "Anyone", "Effect": "Allow", "Principal": "*", "Action": "kms:*", "Resource": "*"},
                         {"Sid": "DenyOutsideOrg", "Effect": "Deny", "Principal": "*", "Action": "kms:*",
                          "Resource": "*", "Condition": {"StringNotEquals": {"aws:PrincipalOrgID": "${aws:ResourceOrgID}"}}}])
-print("seeded 7 keys in us-east-1 and eu-west-1")
+for region in ("us-east-1", "eu-west-1"):
+    boto3.client("securityhub", region_name=region, endpoint_url=ENDPOINT, aws_access_key_id="testing",
+                 aws_secret_access_key="testing").enable_security_hub()
+print("seeded 7 keys in us-east-1 and eu-west-1; Security Hub enabled in both")
