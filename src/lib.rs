@@ -6,9 +6,11 @@
 //! schemas; [`cli`] wires the command line to them.
 
 pub mod cli;
+pub mod config;
 pub mod finding;
 pub mod inventory;
 pub mod metadata;
+pub mod mutelist;
 pub mod output;
 pub mod policy;
 pub mod scan;

@@ -27,6 +27,10 @@ pub struct Request {
     pub zone: TrustZone,
     /// Requests in flight at most, across the scan.
     pub max_in_flight: usize,
+    /// Report CROSS_ACCOUNT keys as FAIL (`--fail-on-cross-account`).
+    pub fail_on_cross_account: bool,
+    /// Prowler's mutelist (`-w`); muted findings keep their status.
+    pub mutelist: Option<crate::mutelist::Mutelist>,
 }
 
 /// Per-region counts for the summary.
@@ -139,7 +143,11 @@ pub async fn run(request: &Request, session: Session, region_list: Vec<String>, 
             }
         }
         for key in scan.keys {
-            let f = key_finding(check, &context, &request.zone, &session, key);
+            let mut f = key_finding(check, &context, &request.zone, &session, key);
+            if request.fail_on_cross_account && f.verdict == Some(crate::policy::Verdict::CrossAccount) {
+                f.status = Status::Fail;
+                f.status_extended = format!("{} Reported as FAIL because of --fail-on-cross-account.", f.status_extended);
+            }
             summary.keys += 1;
             match f.status {
                 Status::Pass => summary.pass += 1,
@@ -149,6 +157,18 @@ pub async fn run(request: &Request, session: Session, region_list: Vec<String>, 
             findings.push(f);
         }
         summaries.push(summary);
+    }
+    if let Some(ml) = &request.mutelist {
+        for f in &mut findings {
+            f.muted = ml.is_muted(&crate::mutelist::Subject {
+                account: &f.context.account,
+                check: &f.check.metadata.check_id,
+                region: &f.resource.region,
+                resource_id: &f.resource.key_id,
+                resource_arn: &f.resource.arn,
+                tags: &f.resource.tags,
+            });
+        }
     }
     crate::output::sort_findings(&mut findings);
     Ok(Outcome { session, context, findings, regions: summaries, counters, elapsed: started.elapsed() })

@@ -41,6 +41,12 @@ pub struct Args {
     /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
     #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
     trusted_ips: Vec<String>,
+    /// A YAML file with the trust zone (see the README); flags add to it.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<PathBuf>,
+    /// Exit 3 for CROSS_ACCOUNT too (a single policy).
+    #[arg(long)]
+    fail_on_cross_account: bool,
     /// Output format for a single policy.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -48,12 +54,21 @@ pub struct Args {
 
 /// Runs `evaluate`: exit 0 when not public, 3 when public, 1 when unknown or unreadable.
 pub fn run(args: Args) -> Status {
-    let zone = match TrustZone::from_input(
-        args.account.as_deref(),
-        &args.trusted_accounts,
-        &args.trusted_orgs,
-        &args.trusted_ips,
-    ) {
+    let config = match &args.config_file {
+        Some(path) => match crate::config::Config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::Error;
+            }
+        },
+        None => crate::config::Config::default(),
+    };
+    let accounts: Vec<String> = config.trusted_accounts.iter().chain(&args.trusted_accounts).cloned().collect();
+    let orgs: Vec<String> = config.trusted_orgs.iter().chain(&args.trusted_orgs).cloned().collect();
+    let ips: Vec<String> = config.trusted_ips.iter().chain(&args.trusted_ips).cloned().collect();
+    let fail_on_cross = args.fail_on_cross_account || config.fail_on_cross_account;
+    let zone = match TrustZone::from_input(args.account.as_deref(), &accounts, &orgs, &ips) {
         Ok(z) => z,
         Err(e) => {
             eprintln!("error: {e}");
@@ -95,6 +110,7 @@ pub fn run(args: Args) -> Status {
             }
             Status::Error
         }
+        Verdict::CrossAccount if fail_on_cross => Status::Failed,
         Verdict::CrossAccount | Verdict::Private => Status::Clean,
     }
 }

@@ -8,7 +8,9 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Status;
 use crate::finding::Status as FindingStatus;
+use crate::config::Config;
 use crate::inventory::regions;
+use crate::mutelist::Mutelist;
 use crate::securityhub;
 use crate::output::{self, AsffProduct, Format};
 use crate::policy::TrustZone;
@@ -28,6 +30,24 @@ pub enum LogLevel {
     Error,
     /// Only fatal problems.
     Critical,
+}
+
+/// `--status` values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+#[value(rename_all = "UPPER")]
+pub enum StatusFilter {
+    /// PASS findings.
+    Pass,
+    /// FAIL findings.
+    Fail,
+    /// MANUAL findings.
+    Manual,
+}
+
+impl StatusFilter {
+    fn matches(self, s: FindingStatus) -> bool {
+        matches!((self, s), (StatusFilter::Pass, FindingStatus::Pass) | (StatusFilter::Fail, FindingStatus::Fail) | (StatusFilter::Manual, FindingStatus::Manual))
+    }
 }
 
 /// Flags of `scan` (Prowler's names where Prowler has them).
@@ -53,6 +73,18 @@ pub struct Args {
     /// Security Hub product for ASFF findings: custom, prowler, or a product ARN.
     #[arg(long, default_value = "custom")]
     asff_product: String,
+    /// Prowler's mutelist YAML; muted findings keep their status and are marked muted.
+    #[arg(short = 'w', long = "mutelist-file", value_name = "FILE")]
+    mutelist_file: Option<PathBuf>,
+    /// Write only findings with these statuses (looked at before muting).
+    #[arg(long, num_args = 1.., value_enum)]
+    status: Vec<StatusFilter>,
+    /// A YAML file with the trust zone (see the README); flags add to it.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<PathBuf>,
+    /// Report keys shared with accounts or orgs outside the trust zone as FAIL.
+    #[arg(long)]
+    fail_on_cross_account: bool,
     /// An account to trust besides the owner (repeatable).
     #[arg(long = "trusted-account", value_name = "ID", num_args = 1.., action = clap::ArgAction::Append)]
     trusted_accounts: Vec<String>,
@@ -102,10 +134,34 @@ fn init_logging(level: LogLevel) {
 /// Runs `scan`.
 pub fn run(args: Args) -> Status {
     init_logging(args.log_level);
-    let zone = match TrustZone::from_input(None, &args.trusted_accounts, &args.trusted_orgs, &args.trusted_ips) {
+    let config = match &args.config_file {
+        Some(path) => match Config::load(path) {
+            Ok(c) => c,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::Error;
+            }
+        },
+        None => Config::default(),
+    };
+    let mutelist = match &args.mutelist_file {
+        Some(path) => match Mutelist::load(path) {
+            Ok(m) => Some(m),
+            Err(e) => {
+                eprintln!("error: {e}");
+                return Status::Error;
+            }
+        },
+        None => None,
+    };
+    let accounts: Vec<String> = config.trusted_accounts.iter().chain(&args.trusted_accounts).cloned().collect();
+    let orgs: Vec<String> = config.trusted_orgs.iter().chain(&args.trusted_orgs).cloned().collect();
+    let ips: Vec<String> = config.trusted_ips.iter().chain(&args.trusted_ips).cloned().collect();
+    let zone = match TrustZone::from_input(None, &accounts, &orgs, &ips) {
         Ok(z) => z,
         Err(e) => {
-            eprintln!("error: {e}");
+            let from = if args.config_file.is_some() { " (from the flags or the config file)" } else { "" };
+            eprintln!("error: {e}{from}");
             return Status::Usage;
         }
     };
@@ -144,6 +200,8 @@ pub fn run(args: Args) -> Status {
         regions: if args.regions.is_empty() { None } else { Some(args.regions.clone()) },
         zone,
         max_in_flight: usize::try_from(args.max_requests_in_flight).unwrap_or(32),
+        fail_on_cross_account: args.fail_on_cross_account || config.fail_on_cross_account,
+        mutelist,
     };
     let runtime = match super::runtime() {
         Ok(r) => r,
@@ -185,13 +243,20 @@ pub fn run(args: Args) -> Status {
         let outcome = scan::run(&request, session, region_list, progress_bar()).await?;
         Ok::<_, String>((outcome, hubs))
     };
-    let (outcome, hubs) = match runtime.block_on(work) {
+    let (mut outcome, hubs) = match runtime.block_on(work) {
         Ok(o) => o,
         Err(e) => {
             eprintln!("error: {e}");
             return Status::Error;
         }
     };
+    // Prowler's --status looks at the status before muting. The exit code still reflects
+    // every finding.
+    let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
+    let all_count = outcome.findings.len();
+    if !args.status.is_empty() {
+        outcome.findings.retain(|f| args.status.iter().any(|s| s.matches(f.status)));
+    }
     // Files are always written before any import: an import failure loses nothing.
     let written = match output::write_files(&outcome.findings, &options, &outcome.context.account, outcome.context.scan_time) {
         Ok(w) => w,
@@ -201,6 +266,9 @@ pub fn run(args: Args) -> Status {
         }
     };
     print_summary(&outcome, &written);
+    if outcome.findings.len() < all_count {
+        println!("--status kept {} of {all_count} findings in the files", outcome.findings.len());
+    }
     let mut import_failed = false;
     if args.security_hub {
         let findings: Vec<serde_json::Value> =
@@ -221,7 +289,6 @@ pub fn run(args: Args) -> Status {
         ));
         import_failed = securityhub::print_report(&reports);
     }
-    let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
     if import_failed && !args.ignore_sh_errors {
         eprintln!("error: some findings were not imported into Security Hub; the files above hold them all (kms-exposure push FILE.asff.json retries)");
         Status::Error
@@ -280,7 +347,8 @@ fn print_summary(o: &Outcome, written: &[PathBuf]) {
         println!("API requests: {calls} ({:.2} per key)", calls as f64 / keys as f64);
     }
     for f in o.findings.iter().filter(|f| f.status == FindingStatus::Fail) {
-        println!("FAIL {} {}: {}", f.resource.region, f.resource.key_id, f.status_extended);
+        let muted = if f.muted { " (muted)" } else { "" };
+        println!("FAIL{muted} {} {}: {}", f.resource.region, f.resource.key_id, f.status_extended);
     }
     for p in written {
         println!("Wrote {}", p.display());
