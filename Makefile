@@ -10,7 +10,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: build release demo venv test test-rust test-validators bench-engine bench schemas clean-venv
+.PHONY: build release demo venv test test-rust test-validators bench-engine bench-scan bench schemas clean-venv
 
 build:
 	$(CARGO) build --locked
@@ -54,7 +54,11 @@ schemas: venv
 bench-engine:
 	$(CARGO) bench --locked --bench engine
 
-bench: bench-engine
+# Scan of a seeded emulated account: wall time, API requests per key, peak memory.
+bench-scan: venv release
+	$(PY) benches/scan_bench.py target/release/kms-exposure --keys $(or $(KEYS),1000) --regions $(or $(REGIONS),3)
+
+bench: bench-engine bench-scan
 
 clean-venv:
 	rm -rf $(VENV)
