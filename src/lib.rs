@@ -13,6 +13,7 @@ pub mod metadata;
 pub mod mutelist;
 pub mod output;
 pub mod policy;
+pub mod remediate;
 pub mod scan;
 pub mod securityhub;
 pub mod validate;

@@ -2,6 +2,7 @@
 //! module and only wires library parts together.
 
 mod evaluate;
+mod fix;
 mod info;
 mod push;
 mod scan;
@@ -50,6 +51,8 @@ enum Command {
     Scan(Box<scan::Args>),
     /// Import existing ASFF files into AWS Security Hub (same batching, retries and report as scan -S).
     Push(push::Args),
+    /// Fix a public key's policy safely: dry-run diff, backup, lockout guard, apply, verify.
+    Fix(Box<fix::Args>),
     /// Print the check's metadata (Prowler's format) with its compliance mappings, as JSON.
     Metadata,
     /// Check output files (.ocsf.json, .asff.json, .csv, .metadata.json) against the bundled schemas.
@@ -74,6 +77,7 @@ fn run(cli: Cli) -> Status {
         Command::Evaluate(args) => evaluate::run(args),
         Command::Scan(args) => scan::run(*args),
         Command::Push(args) => push::run(args),
+        Command::Fix(args) => fix::run(*args),
         Command::Metadata => info::metadata(),
         Command::Validate(args) => info::validate(args),
     }

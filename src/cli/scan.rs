@@ -106,6 +106,9 @@ pub struct Args {
     /// Exit as if the import succeeded even when findings could not be imported.
     #[arg(long, requires = "security_hub")]
     ignore_sh_errors: bool,
+    /// Offer a fix for every unmuted FAIL (asks on a terminal; otherwise shows the diffs).
+    #[arg(long)]
+    fixer: bool,
     /// Exit 0 even when public keys are found.
     #[arg(short = 'z', long)]
     ignore_exit_code_3: bool,
@@ -252,6 +255,23 @@ pub fn run(args: Args) -> Status {
     };
     // Prowler's --status looks at the status before muting. The exit code still reflects
     // every finding.
+    if args.fixer {
+        let mode = if std::io::stdin().is_terminal() { super::fix::Mode::Ask } else { super::fix::Mode::DryRun };
+        for f in outcome.findings.iter().filter(|f| f.status == FindingStatus::Fail && !f.muted && f.verdict == Some(crate::policy::Verdict::Public)) {
+            let done = runtime.block_on(super::fix::fix_key(
+                &outcome.session,
+                &f.resource.region,
+                &f.resource.arn,
+                crate::remediate::Strategy::AddCondition,
+                mode,
+                std::path::Path::new("kms-policy-backups"),
+                (&args.trusted_accounts, &args.trusted_orgs),
+            ));
+            if let Err(e) = done {
+                println!("  {}: {e}", f.resource.key_id);
+            }
+        }
+    }
     let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
     let all_count = outcome.findings.len();
     if !args.status.is_empty() {

@@ -291,3 +291,48 @@ pub async fn scan_region(
     out.keys.sort_by(|a, b| a.resource.key_id.cmp(&b.resource.key_id));
     out
 }
+
+/// What `fix` needs to know about one key.
+#[derive(Debug, Clone)]
+pub struct KeyInfo {
+    /// The key id.
+    pub key_id: String,
+    /// The key ARN.
+    pub arn: String,
+    /// `CUSTOMER` or `AWS`.
+    pub manager: String,
+    /// The key state.
+    pub state: String,
+}
+
+/// Resolves a key id, ARN or alias with DescribeKey.
+pub async fn describe(client: &Client, key: &str) -> Result<KeyInfo, String> {
+    let out = client.describe_key().key_id(key).send().await.map_err(|e| describe_error("DescribeKey", &e))?;
+    let m = out.key_metadata().ok_or("DescribeKey returned no key metadata")?;
+    Ok(KeyInfo {
+        key_id: m.key_id().to_string(),
+        arn: m.arn().unwrap_or_default().to_string(),
+        manager: m.key_manager().map(|v| v.as_str().to_string()).unwrap_or_default(),
+        state: m.key_state().map(|v| v.as_str().to_string()).unwrap_or_default(),
+    })
+}
+
+/// Reads the key's `default` policy.
+pub async fn get_policy(client: &Client, key_id: &str) -> Result<String, String> {
+    let out = client.get_key_policy().key_id(key_id).policy_name("default").send().await.map_err(|e| describe_error("GetKeyPolicy", &e))?;
+    out.policy().map(str::to_string).ok_or_else(|| "GetKeyPolicy returned no policy document".to_string())
+}
+
+/// Writes the key's `default` policy. Never bypasses KMS's own lockout safety check.
+pub async fn put_policy(client: &Client, key_id: &str, policy: &str) -> Result<(), String> {
+    client
+        .put_key_policy()
+        .key_id(key_id)
+        .policy_name("default")
+        .policy(policy)
+        .bypass_policy_lockout_safety_check(false)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| describe_error("PutKeyPolicy", &e))
+}

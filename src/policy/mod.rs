@@ -31,6 +31,12 @@ pub fn parse_ip_range(text: &str) -> Option<ipnet::IpNet> {
     ip::parse_range(text)
 }
 
+/// True when the IAM action pattern (`kms:*`, `kms:Put*`, `*`) matches the action name;
+/// case-insensitive.
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    action::covers(pattern, action)
+}
+
 /// True when the text is a 12-digit account id.
 pub fn is_account_id(text: &str) -> bool {
     literal::is_account_id(text)
