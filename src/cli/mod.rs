@@ -22,6 +22,8 @@ pub enum Status {
     Usage,
     /// At least one public key (an unmuted FAIL).
     Failed,
+    /// Stopped by SIGINT or SIGTERM before finishing (nothing half-written).
+    Interrupted,
 }
 
 impl From<Status> for ExitCode {
@@ -31,6 +33,7 @@ impl From<Status> for ExitCode {
             Status::Error => 1,
             Status::Usage => 2,
             Status::Failed => 3,
+            Status::Interrupted => 130,
         })
     }
 }
@@ -98,9 +101,25 @@ pub struct AwsArgs {
     /// Assumed role session duration in seconds (900 to 43200).
     #[arg(short = 'T', long, requires = "role", value_parser = clap::value_parser!(u64).range(900..=43200))]
     session_duration: Option<u64>,
-    /// Attempts per request, including the first, with the SDK's adaptive retry mode.
+    /// Attempts per request, including the first.
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=20))]
     aws_retries_max_attempts: u32,
+    /// The SDK's retry mode: adaptive (the default) also slows the client down when AWS
+    /// throttles it; standard only retries with backoff.
+    #[arg(long, value_enum, default_value_t = RetryMode::Adaptive)]
+    aws_retry_mode: RetryMode,
+    /// Longest wait between two attempts, in seconds.
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u64).range(1..=300))]
+    aws_retries_max_backoff: u64,
+}
+
+/// The SDK's retry modes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RetryMode {
+    /// Retries with backoff, and a client-side rate limit that backs off when throttled.
+    Adaptive,
+    /// Retries with backoff only.
+    Standard,
 }
 
 impl AwsArgs {
@@ -111,6 +130,8 @@ impl AwsArgs {
             external_id: self.external_id.clone(),
             session_duration: self.session_duration,
             max_attempts: self.aws_retries_max_attempts,
+            adaptive: self.aws_retry_mode == RetryMode::Adaptive,
+            max_backoff_secs: self.aws_retries_max_backoff,
             home_region,
         }
     }
@@ -120,4 +141,27 @@ impl AwsArgs {
 /// deserializers for Security Hub findings recurse deeply (a debug build overflows 2 MiB).
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(32 * 1024 * 1024).build()
+}
+
+/// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.
+async fn interrupted() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
 }

@@ -246,11 +246,21 @@ pub fn run(args: Args) -> Status {
         let outcome = scan::run(&request, session, region_list, progress_bar()).await?;
         Ok::<_, String>((outcome, hubs))
     };
-    let (mut outcome, hubs) = match runtime.block_on(work) {
-        Ok(o) => o,
-        Err(e) => {
+    let finished = runtime.block_on(async {
+        tokio::select! {
+            r = work => Some(r),
+            () = super::interrupted() => None,
+        }
+    });
+    let (mut outcome, hubs) = match finished {
+        Some(Ok(o)) => o,
+        Some(Err(e)) => {
             eprintln!("error: {e}");
             return Status::Error;
+        }
+        None => {
+            eprintln!("interrupted: the scan was stopped before it finished; no files were written");
+            return Status::Interrupted;
         }
     };
     // Prowler's --status looks at the status before muting. The exit code still reflects

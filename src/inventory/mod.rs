@@ -27,6 +27,10 @@ pub struct AwsOptions {
     pub session_duration: Option<u64>,
     /// Attempts per request, including the first (`--aws-retries-max-attempts`).
     pub max_attempts: u32,
+    /// The adaptive retry mode (else standard).
+    pub adaptive: bool,
+    /// The longest backoff between attempts, in seconds (0: the SDK's default).
+    pub max_backoff_secs: u64,
     /// A region for STS when none is configured (the first `-f` region, else us-east-1).
     pub home_region: Option<String>,
 }
@@ -103,7 +107,11 @@ fn aws_smithy_error_chain(err: &dyn std::error::Error) -> String {
 /// Loads credentials (default chain, profile, or assumed role) and asks STS who we are.
 pub async fn connect(opts: &AwsOptions) -> Result<Session, String> {
     let home = opts.home_region.clone().unwrap_or_else(|| "us-east-1".to_string());
-    let retry = RetryConfig::adaptive().with_max_attempts(opts.max_attempts.max(1));
+    let mut retry = if opts.adaptive { RetryConfig::adaptive() } else { RetryConfig::standard() };
+    retry = retry.with_max_attempts(opts.max_attempts.max(1));
+    if opts.max_backoff_secs > 0 {
+        retry = retry.with_max_backoff(Duration::from_secs(opts.max_backoff_secs));
+    }
     let region = RegionProviderChain::default_provider().or_else(Region::new(home));
     let mut loader = aws_config::defaults(BehaviorVersion::latest()).region(region).retry_config(retry);
     if let Some(profile) = &opts.profile {

@@ -129,6 +129,10 @@ pub fn render(format: Format, findings: &[Finding], product: &AsffProduct) -> Re
 /// Writes every requested format; returns the paths written, in format order.
 pub fn write_files(findings: &[Finding], options: &Options, account: &str, time: DateTime<Utc>) -> Result<Vec<PathBuf>, String> {
     let base = options.base_name(account, time);
+    // The directory was checked before the scan; if it disappeared since, make it again
+    // rather than lose the findings.
+    fs::create_dir_all(&options.directory)
+        .map_err(|e| format!("cannot create output directory `{}`: {e}", options.directory.display()))?;
     let mut written = Vec::new();
     for format in &options.formats {
         let path = options.directory.join(format!("{base}{}", format.extension()));

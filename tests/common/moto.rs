@@ -23,10 +23,13 @@ pub fn free_port() -> u16 {
         .unwrap_or_else(|e| panic!("no free port: {e}"))
 }
 
-fn moto_binary() -> PathBuf {
-    let bin = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".venv/bin/moto_server");
-    assert!(bin.exists(), "{} not found: run `make venv` (make test installs moto in .venv)", bin.display());
-    bin
+fn moto_command() -> Command {
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+    let python = root.join(".venv/bin/python");
+    assert!(python.exists(), "{} not found: run `make venv` (make test installs moto in .venv)", python.display());
+    let mut cmd = Command::new(python);
+    cmd.arg(root.join("tests/validators/moto_fast.py"));
+    cmd
 }
 
 impl Moto {
@@ -38,7 +41,7 @@ impl Moto {
     /// Starts moto with `MOTO_ACCOUNT_ID` set, so GetCallerIdentity returns that account.
     pub fn start_with_account(account: Option<&str>) -> Moto {
         let port = free_port();
-        let mut cmd = Command::new(moto_binary());
+        let mut cmd = moto_command();
         cmd.args(["-H", "127.0.0.1", "-p", &port.to_string()]).stdout(Stdio::null()).stderr(Stdio::null());
         if let Some(a) = account {
             cmd.env("MOTO_ACCOUNT_ID", a);

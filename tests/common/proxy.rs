@@ -37,6 +37,25 @@ pub struct Rules {
     /// many times). They are removed from the forwarded request and returned in
     /// `FailedFindings`, as Security Hub does.
     pub reject_findings: Vec<(String, String, u32)>,
+    /// Random faults on a share of requests.
+    pub faults: Faults,
+}
+
+/// Random faults, each on a share of requests (0.0 to 1.0), drawn from a seeded generator.
+#[derive(Debug, Default, Clone)]
+pub struct Faults {
+    /// Throttling: KMS `ThrottlingException` (400) or Security Hub `TooManyRequestsException` (429).
+    pub throttle: f64,
+    /// 500 or 503, alternately.
+    pub server_error: f64,
+    /// Connection closed without an answer.
+    pub reset: f64,
+    /// Added to every answer.
+    pub delay: Option<std::time::Duration>,
+    /// Only these actions get faults (all when empty).
+    pub actions: Vec<String>,
+    /// The generator's seed.
+    pub seed: u64,
 }
 
 /// A running proxy.
@@ -45,6 +64,22 @@ pub struct Proxy {
     pub endpoint: String,
     /// Requests seen per action.
     pub counts: Arc<Mutex<HashMap<String, u64>>>,
+    /// Faults injected per kind (`throttle`, `5xx`, `reset`).
+    pub injected: Arc<Mutex<HashMap<String, u64>>>,
+}
+
+/// A small deterministic generator (xorshift), so fault runs are repeatable.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> f64 {
+        let mut x = self.0;
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        self.0 = x;
+        (x >> 11) as f64 / (1u64 << 53) as f64
+    }
 }
 
 impl Proxy {
@@ -55,23 +90,71 @@ impl Proxy {
         let upstream = upstream.trim_start_matches("http://").to_string();
         let counts = Arc::new(Mutex::new(HashMap::new()));
         let rejects = Arc::new(Mutex::new(rules.reject_findings.clone()));
+        let injected = Arc::new(Mutex::new(HashMap::new()));
+        let dice = Arc::new(Mutex::new(Dice(rules.faults.seed.max(1) ^ 0x9E37_79B9_7F4A_7C15)));
         let rules = Arc::new(rules);
-        let c = counts.clone();
+        let (c, inj) = (counts.clone(), injected.clone());
         std::thread::spawn(move || {
             for stream in listener.incoming().flatten() {
-                let (up, rules, counts, rejects) = (upstream.clone(), rules.clone(), c.clone(), rejects.clone());
+                let shared = Shared { rules: rules.clone(), counts: c.clone(), rejects: rejects.clone(), injected: inj.clone(), dice: dice.clone() };
+                let up = upstream.clone();
                 std::thread::spawn(move || {
-                    let _ = serve(stream, &up, &rules, &counts, &rejects);
+                    let _ = serve(stream, &up, &shared);
                 });
             }
         });
-        Proxy { endpoint: format!("http://127.0.0.1:{port}"), counts }
+        Proxy { endpoint: format!("http://127.0.0.1:{port}"), counts, injected }
     }
 
     /// Requests seen for `action`.
     pub fn count(&self, action: &str) -> u64 {
         self.counts.lock().map(|c| c.get(action).copied().unwrap_or(0)).unwrap_or(0)
     }
+
+    /// Faults injected of a kind.
+    pub fn injected(&self, kind: &str) -> u64 {
+        self.injected.lock().map(|c| c.get(kind).copied().unwrap_or(0)).unwrap_or(0)
+    }
+}
+
+struct Shared {
+    rules: Arc<Rules>,
+    counts: Arc<Mutex<HashMap<String, u64>>>,
+    rejects: Arc<Mutex<Vec<(String, String, u32)>>>,
+    injected: Arc<Mutex<HashMap<String, u64>>>,
+    dice: Arc<Mutex<Dice>>,
+}
+
+enum Fault {
+    Throttle,
+    ServerError(u16),
+    Reset,
+}
+
+fn draw(shared: &Shared, action: &str) -> Option<Fault> {
+    let f = &shared.rules.faults;
+    if !f.actions.is_empty() && !f.actions.iter().any(|a| a == action) {
+        return None;
+    }
+    let roll = shared.dice.lock().map(|mut d| d.next()).unwrap_or(1.0);
+    let fault = if roll < f.throttle {
+        Fault::Throttle
+    } else if roll < f.throttle + f.server_error {
+        Fault::ServerError(if (roll * 1000.0) as u64 % 2 == 0 { 500 } else { 503 })
+    } else if roll < f.throttle + f.server_error + f.reset {
+        Fault::Reset
+    } else {
+        return None;
+    };
+    let kind = match fault {
+        Fault::Throttle => "throttle",
+        Fault::ServerError(_) => "5xx",
+        Fault::Reset => "reset",
+    };
+    if let Ok(mut c) = shared.injected.lock() {
+        *c.entry(kind.to_string()).or_insert(0) += 1;
+    }
+    Some(fault)
 }
 
 struct Message {
@@ -230,19 +313,36 @@ fn reject(req: &mut Message, rules: &Mutex<Vec<(String, String, u32)>>) -> Vec<(
     rejected
 }
 
-fn serve(
-    stream: TcpStream,
-    upstream: &str,
-    rules: &Rules,
-    counts: &Mutex<HashMap<String, u64>>,
-    rejects: &Mutex<Vec<(String, String, u32)>>,
-) -> std::io::Result<()> {
+fn serve(stream: TcpStream, upstream: &str, shared: &Shared) -> std::io::Result<()> {
+    let rules = &*shared.rules;
     let mut out = stream.try_clone()?;
     let mut reader = BufReader::new(stream);
     while let Some(req) = read_message(&mut reader, false)? {
         let action = action_of(&req);
-        if let Ok(mut c) = counts.lock() {
+        if let Ok(mut c) = shared.counts.lock() {
             *c.entry(action.clone()).or_insert(0) += 1;
+        }
+        if let Some(d) = rules.faults.delay {
+            std::thread::sleep(d);
+        }
+        let rest = req.header("x-amz-target").is_none();
+        match draw(shared, &action) {
+            Some(Fault::Reset) => {
+                let _ = out.shutdown(std::net::Shutdown::Both);
+                return Ok(());
+            }
+            Some(Fault::Throttle) => {
+                let (status, code) = if rest { (429, "TooManyRequestsException") } else { (400, "ThrottlingException") };
+                let body = json!({"__type": code, "message": "Rate exceeded (injected by the test proxy)"});
+                respond(&mut out, status, "application/x-amz-json-1.1", body.to_string().as_bytes())?;
+                continue;
+            }
+            Some(Fault::ServerError(status)) => {
+                let body = json!({"__type": "InternalFailure", "message": "injected by the test proxy"});
+                respond(&mut out, status, "application/x-amz-json-1.1", body.to_string().as_bytes())?;
+                continue;
+            }
+            None => {}
         }
         let region = region_of(&req);
         let body_text = String::from_utf8_lossy(&req.body).to_string();
@@ -256,7 +356,7 @@ fn serve(
             continue;
         }
         let mut req = req;
-        let rejected = if action == "BatchImportFindings" { reject(&mut req, rejects) } else { Vec::new() };
+        let rejected = if action == "BatchImportFindings" { reject(&mut req, &shared.rejects) } else { Vec::new() };
         let resp = forward(&req, upstream)?;
         let status: u16 = resp.head.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(500);
         let mut body = resp.body.clone();
