@@ -10,7 +10,7 @@ export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: build release demo venv test test-rust test-validators bench-engine bench-scan bench schemas clean-venv
+.PHONY: build release demo venv test test-rust test-validators fuzz bench-engine bench-scan bench schemas clean-venv
 
 build:
 	$(CARGO) build --locked
@@ -49,6 +49,11 @@ schemas: venv
 	$(PY) schemas/derive/derive_ocsf.py
 	$(PY) schemas/derive/derive_asff.py
 	$(PY) schemas/derive/derive_metadata.py ../shared/reference/prowler-aws-check-types.json
+
+# A long property-test run of the policy engine, the mutelist loader and the ASFF reader
+# (`make test` runs the same properties with 1,000-2,000 cases each).
+fuzz:
+	PROPTEST_CASES=$(or $(CASES),200000) $(CARGO) test --locked --release --test engine_props --test hostile_input
 
 # Engine throughput (policies per second on one core).
 bench-engine:
