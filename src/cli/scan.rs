@@ -106,6 +106,13 @@ pub struct Args {
     /// Exit as if the import succeeded even when findings could not be imported.
     #[arg(long, requires = "security_hub")]
     ignore_sh_errors: bool,
+    /// Only report keys with these ARNs (Prowler's `--resource-arn`).
+    #[arg(long = "resource-arn", value_name = "ARN", num_args = 1..)]
+    resource_arns: Vec<String>,
+    /// Print a versioned JSON result on stdout for the Prowler plugin, instead of the
+    /// banner, summary and files.
+    #[arg(long)]
+    prowler_json: bool,
     /// Offer a fix for every unmuted FAIL (asks on a terminal; otherwise shows the diffs).
     #[arg(long)]
     fixer: bool,
@@ -180,11 +187,13 @@ pub fn run(args: Args) -> Status {
         }
     };
     // An unwritable output directory is an error before any scanning starts.
-    if let Err(e) = output::prepare_directory(&args.output_directory) {
+    if args.prowler_json {
+        // The plugin reads stdout; Prowler writes the files.
+    } else if let Err(e) = output::prepare_directory(&args.output_directory) {
         eprintln!("error: {e} (choose another with -o DIR)");
         return Status::Error;
     }
-    if !args.no_banner {
+    if !args.no_banner && !args.prowler_json {
         println!(
             "kms-exposure {}: check kms_key_not_publicly_accessible (is any KMS key policy open to everyone?)",
             env!("CARGO_PKG_VERSION")
@@ -243,7 +252,8 @@ pub fn run(args: Args) -> Status {
                 }
             }
         }
-        let outcome = scan::run(&request, session, region_list, progress_bar()).await?;
+        let bar = if args.prowler_json { ProgressBar::hidden() } else { progress_bar() };
+        let outcome = scan::run(&request, session, region_list, bar).await?;
         Ok::<_, String>((outcome, hubs))
     };
     let finished = runtime.block_on(async {
@@ -263,6 +273,14 @@ pub fn run(args: Args) -> Status {
             return Status::Interrupted;
         }
     };
+    if !args.resource_arns.is_empty() {
+        outcome.findings.retain(|f| args.resource_arns.iter().any(|a| a == &f.resource.arn));
+    }
+    if args.prowler_json {
+        println!("{}", prowler_result(&outcome));
+        let unmuted_fail = outcome.findings.iter().any(|f| f.status == FindingStatus::Fail && !f.muted);
+        return if unmuted_fail && !args.ignore_exit_code_3 { Status::Failed } else { Status::Clean };
+    }
     // Prowler's --status looks at the status before muting. The exit code still reflects
     // every finding.
     if args.fixer {
@@ -327,6 +345,42 @@ pub fn run(args: Args) -> Status {
     } else {
         Status::Clean
     }
+}
+
+/// The versioned result the Prowler plugin reads (`kms_exposure_result` 1).
+fn prowler_result(o: &Outcome) -> String {
+    let findings: Vec<serde_json::Value> = o
+        .findings
+        .iter()
+        .map(|f| {
+            let tags: Vec<serde_json::Value> = f.resource.tags.iter().map(|(k, v)| serde_json::json!({"Key": k, "Value": v})).collect();
+            serde_json::json!({
+                "status": f.status.as_str(),
+                "status_extended": f.status_extended,
+                "region": f.resource.region,
+                "resource_id": f.resource.key_id,
+                "resource_arn": f.resource.arn,
+                "tags": tags,
+                "verdict": f.verdict.map(|v| v.as_str()),
+                "reason_codes": f.reason_codes(),
+                "reasons": f.reasons,
+            })
+        })
+        .collect();
+    let regions: Vec<serde_json::Value> = o
+        .regions
+        .iter()
+        .map(|r| serde_json::json!({"region": r.region, "keys": r.keys, "aws_managed": r.aws_managed, "failure": r.failure, "not_enabled": r.not_enabled}))
+        .collect();
+    serde_json::json!({
+        "kms_exposure_result": 1,
+        "version": env!("CARGO_PKG_VERSION"),
+        "account": o.session.account,
+        "partition": o.session.partition,
+        "regions": regions,
+        "findings": findings,
+    })
+    .to_string()
 }
 
 fn progress_bar() -> ProgressBar {
