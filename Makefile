@@ -6,11 +6,14 @@ PYTHON ?= python3
 VENV  ?= .venv
 PY    := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cksum < tests/validators/requirements.txt | cut -d' ' -f1)
+PVENV ?= .venv-prowler
+PSTAMP := $(PVENV)/.installed-$(shell cksum < tests/prowler/requirements.txt | cut -d' ' -f1)
 export AWS_ACCESS_KEY_ID ?= testing
 export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
-.PHONY: build release demo venv test test-rust test-validators fuzz bench-engine bench-scan bench schemas clean-venv
+
+.PHONY: build release demo venv venv-prowler test test-prowler test-rust test-validators fuzz bench-engine bench-scan bench schemas clean-venv
 
 build:
 	$(CARGO) build --locked
@@ -27,12 +30,22 @@ $(STAMP): tests/validators/requirements.txt
 	rm -f $(VENV)/.installed-*
 	touch $@
 
+# Prowler (for the plugin tests and the benchmark), in a venv of its own: it pins many
+# packages of its own.
+venv-prowler: $(PSTAMP)
+$(PSTAMP): tests/prowler/requirements.txt
+	$(PYTHON) -m venv $(PVENV)
+	$(PVENV)/bin/pip install -q --upgrade pip
+	$(PVENV)/bin/pip install -q -r tests/prowler/requirements.txt
+	rm -f $(PVENV)/.installed-*
+	touch $@
+
 # A full scan of an emulated account (moto on loopback), with findings written.
 demo: venv build
 	bash scripts/demo.sh
 
 # Everything the tests need is installed here, so this works on a fresh clone.
-test: venv test-rust test-validators
+test: venv test-rust test-validators test-prowler
 
 test-rust:
 	$(CARGO) test --locked
@@ -43,6 +56,11 @@ test-validators: venv
 	$(CARGO) run --locked -q --example sample_findings -- target/sample-findings
 	./target/debug/kms-exposure validate target/sample-findings/*
 	$(PY) tests/validators/validate_outputs.py target/sample-findings/*.json
+
+# Prowler with our plugin, against moto: our verdicts in Prowler's own outputs.
+test-prowler: venv venv-prowler build
+	$(PVENV)/bin/pip install -q --no-deps --force-reinstall ./integrations/prowler
+	PATH="$(CURDIR)/target/debug:$$PATH" $(PVENV)/bin/python tests/prowler/test_plugin.py
 
 # Regenerate the bundled schemas (needs shared/reference beside the repository).
 schemas: venv

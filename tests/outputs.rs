@@ -204,3 +204,12 @@ fn metadata_command_prints_metadata_with_compliance() {
     assert!(compliance.iter().any(|c| c["Key"] == "CIS-7.0" && c["Requirements"] == serde_json::json!(["2.21"])));
     assert_eq!(compliance.iter().map(|c| c["Requirements"].as_array().map_or(0, Vec::len)).sum::<usize>(), 30);
 }
+
+#[test]
+fn prowler_plugin_carries_the_same_metadata() {
+    let ours = include_str!("../metadata/kms_key_not_publicly_accessible.metadata.json");
+    let plugin = include_str!(
+        "../integrations/prowler/kms_exposure_prowler/services/kms/kms_key_not_publicly_accessible/kms_key_not_publicly_accessible.metadata.json"
+    );
+    assert_eq!(ours, plugin, "copy metadata/kms_key_not_publicly_accessible.metadata.json into the plugin");
+}

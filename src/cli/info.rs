@@ -57,3 +57,40 @@ pub fn validate(args: ValidateArgs) -> Status {
     }
     status
 }
+
+/// The check module of the Prowler plugin, for `prowler-checks-folder`.
+const PROWLER_CHECK_PY: &str = include_str!(
+    "../../integrations/prowler/kms_exposure_prowler/services/kms/kms_key_not_publicly_accessible/kms_key_not_publicly_accessible.py"
+);
+
+/// Flags of `prowler-checks-folder`.
+#[derive(Debug, clap::Args)]
+pub struct ChecksFolderArgs {
+    /// The folder to pass to `prowler -x` (created if missing).
+    #[arg(value_name = "DIR")]
+    dir: PathBuf,
+}
+
+/// Writes `DIR/kms_key_not_publicly_accessible/` for Prowler's `-x/--checks-folder` route.
+pub fn prowler_checks_folder(args: ChecksFolderArgs) -> Status {
+    let check = args.dir.join("kms_key_not_publicly_accessible");
+    let files: [(&str, &str); 3] = [
+        ("__init__.py", ""),
+        ("kms_key_not_publicly_accessible.py", PROWLER_CHECK_PY),
+        ("kms_key_not_publicly_accessible.metadata.json", metadata::METADATA_JSON),
+    ];
+    if let Err(e) = std::fs::create_dir_all(&check) {
+        eprintln!("error: cannot create `{}`: {e}", check.display());
+        return Status::Error;
+    }
+    for (name, content) in files {
+        if let Err(e) = crate::output::write_atomic(&check.join(name), content.as_bytes()) {
+            eprintln!("error: {e}");
+            return Status::Error;
+        }
+    }
+    println!("wrote {}", check.display());
+    println!("run: prowler aws -x {} --checks kms_key_not_publicly_accessible", args.dir.display());
+    println!("note: Prowler removes its built-in copy of the check after such a run; use it in throw-away environments");
+    Status::Clean
+}

@@ -58,6 +58,8 @@ enum Command {
     Fix(Box<fix::Args>),
     /// Print the check's metadata (Prowler's format) with its compliance mappings, as JSON.
     Metadata,
+    /// Write the folder for Prowler's `-x/--checks-folder` route (our check and metadata).
+    ProwlerChecksFolder(info::ChecksFolderArgs),
     /// Check output files (.ocsf.json, .asff.json, .csv, .metadata.json) against the bundled schemas.
     Validate(info::ValidateArgs),
 }
@@ -83,6 +85,7 @@ fn run(cli: Cli) -> Status {
         Command::Fix(args) => fix::run(*args),
         Command::Metadata => info::metadata(),
         Command::Validate(args) => info::validate(args),
+        Command::ProwlerChecksFolder(args) => info::prowler_checks_folder(args),
     }
 }
 
