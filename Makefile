@@ -13,7 +13,7 @@ export AWS_SECRET_ACCESS_KEY ?= testing
 export AWS_EC2_METADATA_DISABLED := true
 
 
-.PHONY: build release demo venv venv-prowler test test-prowler test-rust test-validators fuzz bench-engine bench-scan bench schemas clean-venv
+.PHONY: build release demo venv venv-prowler test test-prowler test-rust test-validators fuzz bench-engine bench-scan bench-compare bench schemas clean-venv
 
 build:
 	$(CARGO) build --locked
@@ -81,7 +81,12 @@ bench-engine:
 bench-scan: venv release
 	$(PY) benches/scan_bench.py target/release/kms-exposure --keys $(or $(KEYS),1000) --regions $(or $(REGIONS),3)
 
-bench: bench-engine bench-scan
+# Side by side with Prowler on the same emulated account, then on a recorded copy served
+# with 30 ms per call; writes the figures to stdout (record them in benches/RESULTS.md).
+bench-compare: venv venv-prowler release
+	$(PVENV)/bin/python benches/compare.py target/release/kms-exposure --keys $(or $(KEYS),300) --regions $(or $(REGIONS),3) --runs $(or $(RUNS),3)
+
+bench: bench-engine bench-compare bench-scan
 
 clean-venv:
 	rm -rf $(VENV)
