@@ -1,6 +1,8 @@
 //! Engine throughput on one core: parse + evaluate a realistic mix of key policies.
 //! Run with `cargo bench --bench engine` (or `make bench-engine`); prints policies/s.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 #[allow(dead_code)]
 #[path = "../tests/common/cases.rs"]
 mod cases;

@@ -2,6 +2,8 @@
 //! into the directory given as the first argument. `make test` runs it and hands the files
 //! to independent validators (py-ocsf-models, botocore).
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 #[allow(dead_code)]
 #[path = "../tests/common/samples.rs"]
 mod samples;

@@ -308,11 +308,10 @@ pub fn root_can_put_key_policy(policy_text: &str, owner: &str) -> bool {
         let effect = s.get("Effect").and_then(Value::as_str);
         let principal = s.get("Principal");
         match effect {
-            Some("Allow") => {
-                if principal.is_some_and(names_root) && covers_put(s.get("Action")) && root_satisfies(s.get("Condition")) {
+            Some("Allow")
+                if principal.is_some_and(names_root) && covers_put(s.get("Action")) && root_satisfies(s.get("Condition")) => {
                     allowed = true;
                 }
-            }
             Some("Deny") => {
                 let unconditional = matches!(s.get("Condition"), None | Some(Value::Null));
                 if principal.is_some_and(names_root) && covers_put(s.get("Action")) && unconditional {

@@ -114,11 +114,10 @@ pub async fn run(request: &Request, session: Session, region_list: Vec<String>, 
     }
     // A region task that died has no name; put the missing names back.
     for region in &region_list {
-        if !scans.iter().any(|s| &s.region == region) {
-            if let Some(s) = scans.iter_mut().find(|s| s.region.is_empty()) {
+        if !scans.iter().any(|s| &s.region == region)
+            && let Some(s) = scans.iter_mut().find(|s| s.region.is_empty()) {
                 s.region = region.clone();
             }
-        }
     }
     progress.finish_and_clear();
     scans.sort_by(|a, b| a.region.cmp(&b.region));

@@ -235,11 +235,10 @@ pub fn shrink(v: &mut Value) -> bool {
                 v[key] = Value::String(cut);
             }
         }
-        if let Some(rec) = v.pointer_mut("/Remediation/Recommendation/Text") {
-            if let Some(t) = rec.as_str() {
+        if let Some(rec) = v.pointer_mut("/Remediation/Recommendation/Text")
+            && let Some(t) = rec.as_str() {
                 *rec = Value::String(truncate(t, limit.min(512)));
             }
-        }
         if let Some(resources) = v.get_mut("Resources").and_then(Value::as_array_mut) {
             for r in resources {
                 if let Some(tags) = r.get_mut("Tags").and_then(Value::as_object_mut) {
@@ -431,12 +430,12 @@ pub async fn import_region(client: Client, region: String, findings: Vec<Value>,
     let mut sent_ids = HashSet::new();
     for mut f in to_send {
         let id = s(&f, "Id").unwrap_or_default();
-        if let Some((first, created)) = first_seen.get(id.as_str()) {
+        if let (Some((first, created)), Some(obj)) = (first_seen.get(id.as_str()), f.as_object_mut()) {
             if let Some(t) = first {
-                f["FirstObservedAt"] = Value::String((*t).to_string());
+                obj.insert("FirstObservedAt".into(), Value::String((*t).to_string()));
             }
             if let Some(t) = created {
-                f["CreatedAt"] = Value::String((*t).to_string());
+                obj.insert("CreatedAt".into(), Value::String((*t).to_string()));
             }
         }
         let size = serde_json::to_vec(&f).map(|b| b.len()).unwrap_or(0);

@@ -1,5 +1,7 @@
 //! The labelled cases, evaluated in process: verdict, deciding reason code, input unchanged.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::cases;

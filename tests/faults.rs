@@ -3,6 +3,8 @@
 //! failures are reported exactly; SIGINT stops promptly without half-written files; a
 //! vanished output directory does not lose findings; credentials never reach the output.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use std::collections::HashSet;
@@ -235,7 +237,7 @@ fn sigint_stops_promptly_without_half_written_files() {
     let faults = Faults { delay: Some(Duration::from_millis(300)), ..Faults::default() };
     let proxy = Proxy::start(&moto.endpoint, Rules { faults, ..Rules::default() });
     let dir = moto::out_dir("faults-sigint");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_kms-exposure"))
+    let child = Command::new(env!("CARGO_BIN_EXE_kms-exposure"))
         .args(["scan", "-f", "us-east-1", "eu-west-1", "ap-southeast-2", "--max-requests-in-flight", "2", "-o", &dir.to_string_lossy(), "-b"])
         .env_clear()
         .env("AWS_ENDPOINT_URL", &proxy.endpoint)

@@ -2,6 +2,8 @@
 //! duplicate keys; and property tests (bounded here, long with `make fuzz`) for the mutelist
 //! loader and for reading ASFF files in `push`.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use kms_exposure::mutelist::{Mutelist, Subject};
 use kms_exposure::policy::{self, TrustZone, Verdict};
 use kms_exposure::securityhub;

@@ -1,5 +1,7 @@
 //! Prowler's mutelist: loading, matching, exceptions, and errors that name the problem.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 use kms_exposure::config::Config;
 use kms_exposure::mutelist::{Mutelist, Subject};
 

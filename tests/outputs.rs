@@ -1,6 +1,8 @@
 //! Output formats: every format for PASS, FAIL, MANUAL and muted findings validates against
 //! the bundled schemas, carries what Prowler's carries, and fixes Prowler's known defects.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::samples::{self, ACCOUNT};

@@ -1,6 +1,8 @@
 //! Prowler compatibility in `scan` against moto: mutelist in every format, status filter,
 //! trust zone flags and config file, --fail-on-cross-account.
 
+#![allow(clippy::panic, clippy::indexing_slicing, clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 use common::moto::{self, Moto};

@@ -164,10 +164,10 @@ async fn restore(session: &Session, args: &Args, file: &Path) -> Result<Verdict,
     let policy_text = std::fs::read_to_string(file).map_err(|e| format!("cannot read backup `{}`: {e}", file.display()))?;
     policy::parse_document(policy_text.as_bytes()).map_err(|e| format!("backup `{}` is not a policy: {e}", file.display()))?;
     let meta: serde_json::Value = std::fs::read(meta_path(file)).ok().and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default();
-    let key = args.key.clone().or_else(|| meta["KeyArn"].as_str().map(str::to_string)).ok_or_else(|| {
+    let key = args.key.clone().or_else(|| meta.get("KeyArn").and_then(|v| v.as_str()).map(str::to_string)).ok_or_else(|| {
         format!("`{}` has no .meta.json beside it: give --key and -f", file.display())
     })?;
-    let region = region_of(&key, args.region.as_deref().or(meta["Region"].as_str()))
+    let region = region_of(&key, args.region.as_deref().or(meta.get("Region").and_then(|v| v.as_str())))
         .or_else(|| session.config.region().map(|r| r.to_string()))
         .ok_or("no region: give -f REGION")?;
     let client = kms_client(session, &region);

@@ -184,11 +184,10 @@ pub fn to_asff(f: &Finding, product: &AsffProduct) -> Value {
         f.check.compliance.iter().take(limits::STANDARDS).map(|c| json!({"StandardsId": c.key})).collect();
     let types: Vec<&String> = m.check_type.iter().take(limits::TYPES).collect();
     let mut recommendation = json!({"Text": truncate(&m.remediation.recommendation.text, limits::RECOMMENDATION)});
-    if !m.remediation.recommendation.url.is_empty() {
-        if let Some(obj) = recommendation.as_object_mut() {
+    if !m.remediation.recommendation.url.is_empty()
+        && let Some(obj) = recommendation.as_object_mut() {
             obj.insert("Url".into(), json!(m.remediation.recommendation.url));
         }
-    }
     json!({
         "SchemaVersion": "2018-10-08",
         "Id": finding_id(&m.check_id, &ctx.account, &r.region, &r.arn),

@@ -32,7 +32,9 @@ pub(crate) fn covers(pattern: &str, other: &str) -> bool {
     let q = other.as_bytes();
     // reach[j]: the first i pattern bytes can cover the first j bytes of `other`.
     let mut reach = vec![false; q.len() + 1];
-    reach[0] = true;
+    if let Some(first) = reach.first_mut() {
+        *first = true;
+    }
     for &pc in p {
         let mut next = vec![false; q.len() + 1];
         match pc {
@@ -50,11 +52,10 @@ pub(crate) fn covers(pattern: &str, other: &str) -> bool {
                         b'?' => qc != b'*',
                         _ => qc != b'*' && qc != b'?' && qc.eq_ignore_ascii_case(&pc),
                     };
-                    if from && fits {
-                        if let Some(slot) = next.get_mut(j + 1) {
+                    if from && fits
+                        && let Some(slot) = next.get_mut(j + 1) {
                             *slot = true;
                         }
-                    }
                 }
             }
         }

@@ -57,14 +57,12 @@ pub fn parse_document(bytes: &[u8]) -> Result<Value, String> {
 /// Unwraps the `{"Policy": "<json text>"}` envelope of `aws kms get-key-policy`; any other
 /// value is returned as it is.
 pub fn unwrap_get_key_policy(value: Value) -> Result<Value, String> {
-    if let Value::Object(map) = &value {
-        if !map.contains_key("Statement") {
-            if let Some(Value::String(inner)) = map.get("Policy") {
+    if let Value::Object(map) = &value
+        && !map.contains_key("Statement")
+            && let Some(Value::String(inner)) = map.get("Policy") {
                 return serde_json::from_str(inner)
                     .map_err(|e| format!("the `Policy` string of the get-key-policy output: {}", describe_json_error(&e)));
             }
-        }
-    }
     Ok(value)
 }
 
