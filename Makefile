@@ -58,7 +58,8 @@ test-validators: venv
 	$(PY) tests/validators/validate_outputs.py target/sample-findings/*.json
 
 # Prowler with our plugin, against moto: our verdicts in Prowler's own outputs.
-test-prowler: venv venv-prowler build
+test-prowler: venv venv-prowler
+	$(CARGO) test --locked --no-run -q
 	$(PVENV)/bin/pip install -q --no-deps --force-reinstall ./integrations/prowler
 	PATH="$(CURDIR)/target/debug:$$PATH" $(PVENV)/bin/python tests/prowler/test_plugin.py
 
