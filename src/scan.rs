@@ -27,6 +27,8 @@ pub struct Request {
     pub zone: TrustZone,
     /// Requests in flight at most, across the scan.
     pub max_in_flight: usize,
+    /// Request rate per API and region, as a percentage of the KMS quota (default 50).
+    pub rate_percent: u32,
     /// Report CROSS_ACCOUNT keys as FAIL (`--fail-on-cross-account`).
     pub fail_on_cross_account: bool,
     /// Prowler's mutelist (`-w`); muted findings keep their status.
@@ -103,7 +105,7 @@ pub async fn run(request: &Request, session: Session, region_list: Vec<String>, 
             .region(aws_sdk_kms::config::Region::new(region.clone()))
             .build();
         let client = aws_sdk_kms::Client::from_conf(conf);
-        tasks.spawn(kms::scan_region(client, region.clone(), pacer.clone(), counters.clone(), progress.clone()));
+        tasks.spawn(kms::scan_region(client, region.clone(), pacer.clone(), request.rate_percent, counters.clone(), progress.clone()));
     }
     let mut scans: Vec<RegionScan> = Vec::new();
     while let Some(done) = tasks.join_next().await {

@@ -61,6 +61,10 @@ pub struct Args {
     /// Requests in flight at most, across all regions.
     #[arg(long, default_value_t = 32, value_parser = clap::value_parser!(u64).range(1..=1024))]
     max_requests_in_flight: u64,
+    /// Request rate per API and region, as a percentage of the KMS quotas (half by default,
+    /// so the account's applications keep headroom).
+    #[arg(long, default_value_t = 50, value_parser = clap::value_parser!(u32).range(1..=100))]
+    quota_percent: u32,
     /// Output formats.
     #[arg(short = 'M', long = "output-formats", num_args = 1.., value_enum, default_values_t = Format::ALL.to_vec())]
     output_formats: Vec<Format>,
@@ -212,6 +216,7 @@ pub fn run(args: Args) -> Status {
         regions: if args.regions.is_empty() { None } else { Some(args.regions.clone()) },
         zone,
         max_in_flight: usize::try_from(args.max_requests_in_flight).unwrap_or(32),
+        rate_percent: args.quota_percent,
         fail_on_cross_account: args.fail_on_cross_account || config.fail_on_cross_account,
         mutelist,
     };

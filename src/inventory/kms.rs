@@ -240,10 +240,11 @@ pub async fn scan_region(
     client: Client,
     region: String,
     pacer: Pacer,
+    rate_percent: u32,
     counters: Arc<Counters>,
     progress: ProgressBar,
 ) -> RegionScan {
-    let rates = Arc::new(RegionRates::half_of_quotas());
+    let rates = Arc::new(RegionRates::share_of_quotas(rate_percent));
     let mut out = RegionScan { region: region.clone(), ..RegionScan::default() };
     let keys = match list_keys(&client, &pacer, &rates, &counters).await {
         Ok(k) => k,
@@ -258,28 +259,40 @@ pub async fn scan_region(
         Ok(a) => (a, None),
         Err(why) => (HashMap::new(), Some(format!("aliases could not be read ({why})"))),
     };
+    // Key tasks are started as earlier ones finish, so memory stays flat however many keys
+    // a region holds; the pacer bounds the requests themselves.
+    const TASKS_PER_REGION: usize = 128;
     let mut tasks = JoinSet::new();
     let mut by_task: HashMap<tokio::task::Id, (String, String)> = HashMap::new();
-    for (key_id, arn) in keys {
-        let job = KeyJob {
-            client: client.clone(),
-            region: region.clone(),
-            aliases: aliases.get(&key_id).cloned().unwrap_or_default(),
-            key_id: key_id.clone(),
-            arn: arn.clone(),
-            alias_note: alias_note.clone(),
-            pacer: pacer.clone(),
-            rates: rates.clone(),
-            counters: counters.clone(),
-        };
-        let handle = tasks.spawn(read_key(job));
-        by_task.insert(handle.id(), (key_id, arn));
-    }
-    while let Some(done) = tasks.join_next_with_id().await {
+    let mut pending = keys.into_iter();
+    loop {
+        while tasks.len() < TASKS_PER_REGION {
+            let Some((key_id, arn)) = pending.next() else { break };
+            let job = KeyJob {
+                client: client.clone(),
+                region: region.clone(),
+                aliases: aliases.get(&key_id).cloned().unwrap_or_default(),
+                key_id: key_id.clone(),
+                arn: arn.clone(),
+                alias_note: alias_note.clone(),
+                pacer: pacer.clone(),
+                rates: rates.clone(),
+                counters: counters.clone(),
+            };
+            let handle = tasks.spawn(read_key(job));
+            by_task.insert(handle.id(), (key_id, arn));
+        }
+        let Some(done) = tasks.join_next_with_id().await else { break };
         progress.inc(1);
         match done {
-            Ok((_, KeyOutcome::Read(k))) => out.keys.push(*k),
-            Ok((_, KeyOutcome::AwsManaged)) => out.aws_managed += 1,
+            Ok((id, KeyOutcome::Read(k))) => {
+                by_task.remove(&id);
+                out.keys.push(*k);
+            }
+            Ok((id, KeyOutcome::AwsManaged)) => {
+                by_task.remove(&id);
+                out.aws_managed += 1;
+            }
             Err(e) => {
                 // A task that panicked or was cancelled: its key still gets a (MANUAL) finding.
                 let (key_id, arn) = by_task.remove(&e.id()).unwrap_or_default();

@@ -78,12 +78,19 @@ pub struct RegionRates {
 impl RegionRates {
     /// The default rates: half of each quota, so the account's own traffic keeps headroom.
     pub fn half_of_quotas() -> RegionRates {
+        RegionRates::share_of_quotas(50)
+    }
+
+    /// Rates at `percent` of each KMS quota (ListKeys and ListAliases 500/s, DescribeKey
+    /// 2,000/s, GetKeyPolicy 1,000/s; ListResourceTags is paced like GetKeyPolicy).
+    pub fn share_of_quotas(percent: u32) -> RegionRates {
+        let at = |quota: u32| (quota * percent.clamp(1, 100) / 100).max(1);
         RegionRates {
-            list_keys: RateLimiter::new(250, 10),
-            list_aliases: RateLimiter::new(250, 10),
-            describe_key: RateLimiter::new(1000, 50),
-            get_key_policy: RateLimiter::new(500, 50),
-            list_resource_tags: RateLimiter::new(500, 50),
+            list_keys: RateLimiter::new(at(500), 10),
+            list_aliases: RateLimiter::new(at(500), 10),
+            describe_key: RateLimiter::new(at(2000), 50),
+            get_key_policy: RateLimiter::new(at(1000), 50),
+            list_resource_tags: RateLimiter::new(at(1000), 50),
         }
     }
 }

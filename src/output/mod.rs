@@ -116,13 +116,21 @@ pub fn sort_findings(findings: &mut [Finding]) {
 
 /// Renders one format.
 pub fn render(format: Format, findings: &[Finding], product: &AsffProduct) -> Result<Vec<u8>, String> {
-    let value = match format {
-        Format::JsonOcsf => ocsf::to_document(findings),
-        Format::JsonAsff => asff::to_document(findings, product),
-        Format::Csv => return csv::to_bytes(findings),
-    };
-    let mut bytes = serde_json::to_vec_pretty(&value).map_err(|e| e.to_string())?;
-    bytes.push(b'\n');
+    if format == Format::Csv {
+        return csv::to_bytes(findings);
+    }
+    // One finding at a time: the whole document never exists as a JSON tree in memory.
+    let mut bytes = Vec::with_capacity(findings.len() * 8192 + 4);
+    bytes.push(b'[');
+    for (i, f) in findings.iter().enumerate() {
+        bytes.extend_from_slice(if i == 0 { b"\n" } else { b",\n" });
+        let value = match format {
+            Format::JsonOcsf => ocsf::to_ocsf(f),
+            _ => asff::to_asff(f, product),
+        };
+        serde_json::to_writer_pretty(&mut bytes, &value).map_err(|e| e.to_string())?;
+    }
+    bytes.extend_from_slice(if findings.is_empty() { b"]\n" } else { b"\n]\n" });
     Ok(bytes)
 }
 
