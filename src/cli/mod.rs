@@ -143,7 +143,7 @@ impl AwsArgs {
 /// The async runtime for commands that call AWS. Worker stacks are large because the SDK's
 /// deserializers for Security Hub findings recurse deeply (a debug build overflows 2 MiB).
 fn runtime() -> std::io::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(32 * 1024 * 1024).build()
+    tokio::runtime::Builder::new_multi_thread().enable_all().thread_stack_size(32 * 1024 * 1024).max_blocking_threads(8).build()
 }
 
 /// Resolves when the process gets SIGINT (Ctrl-C) or SIGTERM.
