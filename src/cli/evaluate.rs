@@ -32,21 +32,8 @@ pub struct Args {
     /// The account that owns the key; without it every specific account counts as trusted.
     #[arg(long, value_name = "ID")]
     account: Option<String>,
-    /// Another account to trust (repeatable).
-    #[arg(long = "trusted-account", value_name = "ID", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_accounts: Vec<String>,
-    /// An organization to trust, `o-...` (repeatable).
-    #[arg(long = "trusted-org", value_name = "ORG", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_orgs: Vec<String>,
-    /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
-    #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_ips: Vec<String>,
-    /// A YAML file with the trust zone (see the README); flags add to it.
-    #[arg(long, value_name = "FILE")]
-    config_file: Option<PathBuf>,
-    /// Exit 3 for CROSS_ACCOUNT too (a single policy).
-    #[arg(long)]
-    fail_on_cross_account: bool,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Output format for a single policy.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -54,26 +41,9 @@ pub struct Args {
 
 /// Runs `evaluate`: exit 0 when not public, 3 when public, 1 when unknown or unreadable.
 pub fn run(args: Args) -> Status {
-    let config = match &args.config_file {
-        Some(path) => match crate::config::Config::load(path) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Status::Error;
-            }
-        },
-        None => crate::config::Config::default(),
-    };
-    let accounts: Vec<String> = config.trusted_accounts.iter().chain(&args.trusted_accounts).cloned().collect();
-    let orgs: Vec<String> = config.trusted_orgs.iter().chain(&args.trusted_orgs).cloned().collect();
-    let ips: Vec<String> = config.trusted_ips.iter().chain(&args.trusted_ips).cloned().collect();
-    let fail_on_cross = args.fail_on_cross_account || config.fail_on_cross_account;
-    let zone = match TrustZone::from_input(args.account.as_deref(), &accounts, &orgs, &ips) {
+    let (zone, fail_on_cross) = match args.trust.resolve(args.account.as_deref()) {
         Ok(z) => z,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Status::Usage;
-        }
+        Err(status) => return status,
     };
     if let Some(path) = &args.batch {
         return run_batch(path, &zone);

@@ -168,3 +168,46 @@ async fn interrupted() {
         let _ = tokio::signal::ctrl_c().await;
     }
 }
+
+/// The trust zone flags shared by `evaluate` and `scan`.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TrustArgs {
+    /// An account to trust besides the owner (repeatable).
+    #[arg(long = "trusted-account", value_name = "ID", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_accounts: Vec<String>,
+    /// An organization to trust, `o-...` (repeatable).
+    #[arg(long = "trusted-org", value_name = "ORG", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_orgs: Vec<String>,
+    /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
+    #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
+    trusted_ips: Vec<String>,
+    /// A YAML file with the trust zone (see the README); flags add to it.
+    #[arg(long, value_name = "FILE")]
+    config_file: Option<std::path::PathBuf>,
+    /// Report keys shared with accounts or orgs outside the trust zone as FAIL (exit 3).
+    #[arg(long)]
+    fail_on_cross_account: bool,
+}
+
+impl TrustArgs {
+    /// The trust zone (the config file's, plus the flags) for `owner`, and whether
+    /// CROSS_ACCOUNT counts as FAIL. Errors are printed; the status says how to exit.
+    fn resolve(&self, owner: Option<&str>) -> Result<(crate::policy::TrustZone, bool), Status> {
+        let config = match &self.config_file {
+            Some(path) => crate::config::Config::load(path).map_err(|e| {
+                eprintln!("error: {e}");
+                Status::Error
+            })?,
+            None => crate::config::Config::default(),
+        };
+        let accounts: Vec<&String> = config.trusted_accounts.iter().chain(&self.trusted_accounts).collect();
+        let orgs: Vec<&String> = config.trusted_orgs.iter().chain(&self.trusted_orgs).collect();
+        let ips: Vec<&String> = config.trusted_ips.iter().chain(&self.trusted_ips).collect();
+        let zone = crate::policy::TrustZone::from_input(owner, accounts, orgs, ips).map_err(|e| {
+            let from = if self.config_file.is_some() { " (from the flags or the config file)" } else { "" };
+            eprintln!("error: {e}{from}");
+            Status::Usage
+        })?;
+        Ok((zone, self.fail_on_cross_account || config.fail_on_cross_account))
+    }
+}

@@ -8,12 +8,10 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 use super::Status;
 use crate::finding::Status as FindingStatus;
-use crate::config::Config;
 use crate::inventory::regions;
 use crate::mutelist::Mutelist;
 use crate::securityhub;
 use crate::output::{self, AsffProduct, Format};
-use crate::policy::TrustZone;
 use crate::scan::{self, Outcome};
 
 /// Prowler's log levels.
@@ -83,21 +81,8 @@ pub struct Args {
     /// Write only findings with these statuses (looked at before muting).
     #[arg(long, num_args = 1.., value_enum)]
     status: Vec<StatusFilter>,
-    /// A YAML file with the trust zone (see the README); flags add to it.
-    #[arg(long, value_name = "FILE")]
-    config_file: Option<PathBuf>,
-    /// Report keys shared with accounts or orgs outside the trust zone as FAIL.
-    #[arg(long)]
-    fail_on_cross_account: bool,
-    /// An account to trust besides the owner (repeatable).
-    #[arg(long = "trusted-account", value_name = "ID", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_accounts: Vec<String>,
-    /// An organization to trust, `o-...` (repeatable).
-    #[arg(long = "trusted-org", value_name = "ORG", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_orgs: Vec<String>,
-    /// An IP range to trust in `aws:SourceIp` conditions (repeatable).
-    #[arg(long = "trusted-ip", value_name = "CIDR", num_args = 1.., action = clap::ArgAction::Append)]
-    trusted_ips: Vec<String>,
+    #[command(flatten)]
+    trust: super::TrustArgs,
     /// Import findings into AWS Security Hub (BatchImportFindings), after the files are written.
     #[arg(short = 'S', long)]
     security_hub: bool,
@@ -148,15 +133,9 @@ fn init_logging(level: LogLevel) {
 /// Runs `scan`.
 pub fn run(args: Args) -> Status {
     init_logging(args.log_level);
-    let config = match &args.config_file {
-        Some(path) => match Config::load(path) {
-            Ok(c) => c,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return Status::Error;
-            }
-        },
-        None => Config::default(),
+    let (zone, fail_on_cross_account) = match args.trust.resolve(None) {
+        Ok(z) => z,
+        Err(status) => return status,
     };
     let mutelist = match &args.mutelist_file {
         Some(path) => match Mutelist::load(path) {
@@ -167,17 +146,6 @@ pub fn run(args: Args) -> Status {
             }
         },
         None => None,
-    };
-    let accounts: Vec<String> = config.trusted_accounts.iter().chain(&args.trusted_accounts).cloned().collect();
-    let orgs: Vec<String> = config.trusted_orgs.iter().chain(&args.trusted_orgs).cloned().collect();
-    let ips: Vec<String> = config.trusted_ips.iter().chain(&args.trusted_ips).cloned().collect();
-    let zone = match TrustZone::from_input(None, &accounts, &orgs, &ips) {
-        Ok(z) => z,
-        Err(e) => {
-            let from = if args.config_file.is_some() { " (from the flags or the config file)" } else { "" };
-            eprintln!("error: {e}{from}");
-            return Status::Usage;
-        }
     };
     if let Some(bad) = args.regions.iter().find(|r| !regions::is_region_name(r)) {
         eprintln!("error: `{bad}` is not a region name such as eu-west-1");
@@ -217,7 +185,7 @@ pub fn run(args: Args) -> Status {
         zone,
         max_in_flight: usize::try_from(args.max_requests_in_flight).unwrap_or(32),
         rate_percent: args.quota_percent,
-        fail_on_cross_account: args.fail_on_cross_account || config.fail_on_cross_account,
+        fail_on_cross_account,
         mutelist,
     };
     let runtime = match super::runtime() {
@@ -298,7 +266,7 @@ pub fn run(args: Args) -> Status {
                 crate::remediate::Strategy::AddCondition,
                 mode,
                 std::path::Path::new("kms-policy-backups"),
-                (&args.trusted_accounts, &args.trusted_orgs),
+                (&request.zone.trusted_accounts, &request.zone.trusted_orgs),
             ));
             if let Err(e) = done {
                 println!("  {}: {e}", f.resource.key_id);
