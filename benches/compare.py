@@ -220,17 +220,34 @@ class Replay:
 
 # ---------------------------------------------------------------- runs
 
+def vm_hwm_mb(pid):
+    """The process's peak resident memory so far (VmHWM), in MB; 0 once it has exited."""
+    try:
+        for line in open(f"/proc/{pid}/status"):
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
+
+
 def timed(cmd, env):
-    """Runs a command; returns (wall seconds, peak RSS in MB, stdout, stderr, exit code)."""
+    """Runs a command; returns (wall seconds, peak RSS in MB, stdout, stderr, exit code).
+
+    The peak is the process's own VmHWM, read until it exits: `ru_maxrss` of a child would
+    also count the pages of the forked Python parent before exec."""
     out = tempfile.TemporaryFile()
     err = tempfile.TemporaryFile()
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, stdout=out, stderr=err)
-    _, status, usage = os.wait4(proc.pid, 0)
+    peak = 0.0
+    while proc.poll() is None:
+        peak = max(peak, vm_hwm_mb(proc.pid))
+        time.sleep(0.01)
     wall = time.perf_counter() - start
     out.seek(0)
     err.seek(0)
-    return wall, usage.ru_maxrss / 1024, out.read().decode(errors="replace"), err.read().decode(errors="replace"), os.waitstatus_to_exitcode(status)
+    return wall, peak, out.read().decode(errors="replace"), err.read().decode(errors="replace"), proc.returncode
 
 
 def base_env(endpoint):

@@ -84,8 +84,9 @@ pub struct KeyResource {
     pub key_spec: Option<String>,
     /// Whether the key is multi-Region.
     pub multi_region: Option<bool>,
-    /// The key policy as read, when it could be parsed.
-    pub policy: Option<Value>,
+    /// The key policy as read, as compact JSON text (parsed again only when an output needs
+    /// it, so thousands of findings do not each hold a JSON tree).
+    pub policy: Option<String>,
     /// Problems met while reading the key (a failed DescribeKey, ListResourceTags, ...).
     pub notes: Vec<String>,
 }

@@ -197,7 +197,7 @@ fn key_finding(check: &'static metadata::Check, context: &ScanContext, base: &Tr
             let owner = resource.arn.split(':').nth(4).filter(|a| policy::is_account_id(a)).unwrap_or(&session.account);
             let zone = TrustZone { owner_account: Some(owner.to_string()), ..base.clone() };
             let eval = policy::evaluate_bytes(text.as_bytes(), &zone);
-            resource.policy = serde_json::from_str(&text).ok();
+            resource.policy = serde_json::from_str::<serde_json::Value>(&text).ok().map(|v| v.to_string());
             Finding::from_evaluation(check, context.clone(), resource, eval)
         }
     }

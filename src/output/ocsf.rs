@@ -55,7 +55,7 @@ pub fn to_ocsf(f: &Finding) -> Value {
                 "creation_date",
                 r.creation_date.map(|d| Value::String(d.to_rfc3339_opts(SecondsFormat::Secs, false))),
             ),
-            ("policy", r.policy.clone()),
+            ("policy", r.policy.as_deref().and_then(|p| serde_json::from_str(p).ok())),
         ];
         for (k, v) in optional {
             if let Some(v) = v {

@@ -41,7 +41,7 @@ fn evaluated(resource: KeyResource, doc: serde_json::Value) -> Finding {
     let check = metadata::check().unwrap_or_else(|e| panic!("{e}"));
     let eval = policy::evaluate(&doc, &TrustZone::for_owner(ACCOUNT));
     let mut resource = resource;
-    resource.policy = Some(doc);
+    resource.policy = Some(doc.to_string());
     Finding::from_evaluation(check, context(), resource, eval)
 }
 
