@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
-use serde_json::Value;
 
 use crate::metadata::Check;
 use crate::policy::{Evaluation, Reason, Verdict};
@@ -175,14 +174,6 @@ impl Finding {
             }
         }
         codes
-    }
-
-    /// The verdict and reasons as one JSON object (OCSF `resources[].data`, JSON outputs).
-    pub fn verdict_details(&self) -> Value {
-        serde_json::json!({
-            "verdict": self.verdict.map(Verdict::as_str),
-            "reasons": self.reasons,
-        })
     }
 }
 

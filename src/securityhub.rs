@@ -257,19 +257,19 @@ pub fn shrink(v: &mut Value) -> bool {
     true
 }
 
-/// Splits findings into batches of at most 100 findings and 6 MB.
-pub fn batches(findings: Vec<Value>) -> Vec<Vec<Value>> {
-    let mut out: Vec<Vec<Value>> = Vec::new();
-    let mut current: Vec<Value> = Vec::new();
+/// Splits items into batches of at most 100 items and 6 MB (`size` gives an item's bytes).
+fn batches<T>(items: Vec<T>, size: impl Fn(&T) -> usize) -> Vec<Vec<T>> {
+    let mut out: Vec<Vec<T>> = Vec::new();
+    let mut current: Vec<T> = Vec::new();
     let mut bytes = 0usize;
-    for f in findings {
-        let n = serde_json::to_vec(&f).map(|b| b.len()).unwrap_or(MAX_FINDING_BYTES);
+    for item in items {
+        let n = size(&item);
         if !current.is_empty() && (current.len() == MAX_BATCH_FINDINGS || bytes + n > MAX_BATCH_BYTES) {
             out.push(std::mem::take(&mut current));
             bytes = 0;
         }
         bytes += n;
-        current.push(f);
+        current.push(item);
     }
     if !current.is_empty() {
         out.push(current);
@@ -299,20 +299,7 @@ async fn send(client: &Client, rate: &RateLimiter, findings: Vec<(String, AwsSec
             tokio::time::sleep(Duration::from_millis(250 * 2u64.pow(round - 1))).await;
         }
         let mut again: Vec<(String, AwsSecurityFinding, usize)> = Vec::new();
-        let mut chunk: Vec<(String, AwsSecurityFinding, usize)> = Vec::new();
-        let mut chunks = Vec::new();
-        let mut bytes = 0;
-        for item in pending.drain(..) {
-            if !chunk.is_empty() && (chunk.len() == MAX_BATCH_FINDINGS || bytes + item.2 > MAX_BATCH_BYTES) {
-                chunks.push(std::mem::take(&mut chunk));
-                bytes = 0;
-            }
-            bytes += item.2;
-            chunk.push(item);
-        }
-        if !chunk.is_empty() {
-            chunks.push(chunk);
-        }
+        let chunks = batches(std::mem::take(&mut pending), |item| item.2);
         for chunk in chunks {
             rate.wait().await;
             let req = client.batch_import_findings().set_findings(Some(chunk.iter().map(|c| c.1.clone()).collect()));

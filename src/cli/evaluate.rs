@@ -171,7 +171,7 @@ fn invalid(number: usize, why: String) -> Evaluation {
 fn evaluate_line(line: &[u8], number: usize, default_zone: &TrustZone) -> (Value, Evaluation) {
     let obj: Map<String, Value> = match serde_json::from_slice::<Value>(line) {
         Ok(Value::Object(o)) => o,
-        Ok(other) => return (Value::Null, invalid(number, format!("expected a JSON object, got {}", type_name(&other)))),
+        Ok(other) => return (Value::Null, invalid(number, format!("expected a JSON object, got {}", policy::json_type_name(&other)))),
         Err(e) => return (Value::Null, invalid(number, format!("not valid JSON: {e}"))),
     };
     let id = obj.get("id").cloned().unwrap_or(Value::Null);
@@ -200,7 +200,7 @@ fn line_zone(obj: &Map<String, Value>, default_zone: &TrustZone) -> Result<Trust
         None | Some(Value::Null) => default_zone.owner_account.clone(),
         Some(Value::String(s)) => Some(s.clone()),
         Some(Value::Number(n)) => Some(n.to_string()),
-        Some(other) => return Err(format!("`account` is a {}, not a string", type_name(other))),
+        Some(other) => return Err(format!("`account` is a {}, not a string", policy::json_type_name(other))),
     };
     let list = |key: &str| -> Result<Vec<String>, String> {
         match obj.get(key) {
@@ -210,11 +210,11 @@ fn line_zone(obj: &Map<String, Value>, default_zone: &TrustZone) -> Result<Trust
                 .map(|i| match i {
                     Value::String(s) => Ok(s.clone()),
                     Value::Number(n) => Ok(n.to_string()),
-                    other => Err(format!("`{key}` holds a {}, not a string", type_name(other))),
+                    other => Err(format!("`{key}` holds a {}, not a string", policy::json_type_name(other))),
                 })
                 .collect(),
             Some(Value::String(s)) => Ok(vec![s.clone()]),
-            Some(other) => Err(format!("`{key}` is a {}, not a list", type_name(other))),
+            Some(other) => Err(format!("`{key}` is a {}, not a list", policy::json_type_name(other))),
         }
     };
     let mut accounts = default_zone.trusted_accounts.clone();
@@ -225,15 +225,4 @@ fn line_zone(obj: &Map<String, Value>, default_zone: &TrustZone) -> Result<Trust
     let mut zone = TrustZone::from_input(account.as_deref(), &accounts, &orgs, &ips)?;
     zone.trusted_ips.extend(default_zone.trusted_ips.iter().copied());
     Ok(zone)
-}
-
-fn type_name(v: &Value) -> &'static str {
-    match v {
-        Value::Null => "null",
-        Value::Bool(_) => "boolean",
-        Value::Number(_) => "number",
-        Value::String(_) => "string",
-        Value::Array(_) => "list",
-        Value::Object(_) => "object",
-    }
 }

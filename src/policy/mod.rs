@@ -37,6 +37,11 @@ pub fn action_matches(pattern: &str, action: &str) -> bool {
     action::covers(pattern, action)
 }
 
+/// The JSON type of a value as messages name it (`null`, `number`, `list`, `object`, ...).
+pub fn json_type_name(v: &Value) -> &'static str {
+    principal::kind_name(v)
+}
+
 /// True when the text is a 12-digit account id.
 pub fn is_account_id(text: &str) -> bool {
     literal::is_account_id(text)
